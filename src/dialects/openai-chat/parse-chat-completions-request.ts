@@ -89,11 +89,10 @@ function userContent(content: string | UserContentPart[], param: string): Conten
         return imagePart(part.image_url.url, part.image_url.detail, `${partParam}.image_url.url`);
       case 'file':
         return filePart(part.file, `${partParam}.file`);
-      case 'input_audio':
-        throw new GatewayError('invalid_request', `Audio input is not supported ('${partParam}').`, {
-          param: partParam,
-        });
     }
+    throw new GatewayError('invalid_request', `Audio input is not supported ('${partParam}').`, {
+      param: partParam,
+    });
   });
 }
 

@@ -31,8 +31,12 @@ function mostSpecificIssue(issue: Issue): { issue: Issue; path: PropertyKey[] } 
 }
 
 /** Validates wire JSON against a zod schema; the first problem becomes a 400 naming the field. */
-export function validateBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+export function validateBody<T extends z.ZodType>(
+  schema: T,
+  body: unknown,
+  basePath: readonly PropertyKey[] = [],
+): z.output<T> {
+  if (basePath.length === 0 && (body === null || typeof body !== 'object' || Array.isArray(body))) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
   const result = schema.safeParse(body);
@@ -40,7 +44,7 @@ export function validateBody<T extends z.ZodType>(schema: T, body: unknown): z.o
   const first = result.error.issues[0];
   if (!first) throw new GatewayError('invalid_request', 'Invalid request body.');
   const { issue, path } = mostSpecificIssue(first);
-  const param = formatParamPath(path);
+  const param = formatParamPath([...basePath, ...path]);
   const message = issue.code === 'invalid_union' ? 'Invalid value' : issue.message;
   throw new GatewayError(
     'invalid_request',
