@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Timeouts applied to every site generation, separately (issue 3 §6). */
+export const TimeoutsSchema = z
+  .object({
+    /** From sending the turn to the site's first event. */
+    firstByteMs: z.number().int().positive().default(60_000),
+    /** Longest silence between two events once streaming. */
+    idleMs: z.number().int().positive().default(60_000),
+    /** Whole generation. */
+    totalMs: z.number().int().positive().default(600_000),
+  })
+  .strict();
+
+export const ApiKeySchema = z
+  .object({
+    key: z.string().min(16, 'API keys must be at least 16 characters'),
+    user: z.string().min(1).default('owner'),
+    name: z.string().min(1).default('default'),
+  })
+  .strict();
+
+export const DemoSiteConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'site ids are lowercase letters, digits and dashes'),
+    kind: z.literal('demo'),
+    /** Start the demo chat site inside the gateway process (the default target). */
+    embedded: z.boolean().default(true),
+    /** Where the demo site runs when not embedded. */
+    baseUrl: z.string().url().optional(),
+    /** Port for the embedded demo site (0 = any free port). */
+    embeddedPort: z.number().int().min(0).max(65535).default(0),
+    /** Which of the site's streaming transports the adapter uses. */
+    streaming: z.enum(['sse', 'ws']).default('sse'),
+    credentials: z
+      .object({ username: z.string().min(1), password: z.string().min(1) })
+      .strict()
+      .default({ username: 'demo', password: 'demo-password' }),
+  })
+  .strict();
+
+export const SiteConfigSchema = z.discriminatedUnion('kind', [DemoSiteConfigSchema]);
+
+export const GatewayConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8787),
+        /** Largest request body accepted, measured after decompression. */
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(32 * 1024 * 1024),
+        /** Silence after which streams send a keep-alive (Anthropic `ping`, SSE comment). */
+        keepAliveMs: z.number().int().positive().default(15_000),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8787, bodyLimitBytes: 32 * 1024 * 1024, keepAliveMs: 15_000 }),
+    dataDir: z.string().default('./data'),
+    apiKeys: z.array(ApiKeySchema).default([]),
+    sites: z.array(SiteConfigSchema).min(1).default([{ id: 'demo', kind: 'demo' } as never]),
+    /** Public model name → `site/model`. */
+    modelAliases: z.record(z.string(), z.string()).default({}),
+    timeouts: TimeoutsSchema.default({ firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 }),
+    /** How long stored Responses API responses are kept for `previous_response_id`. */
+    responsesTtlSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(24 * 3600),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export type SiteConfig = z.infer<typeof SiteConfigSchema>;
+export type DemoSiteConfig = z.infer<typeof DemoSiteConfigSchema>;
+export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
+export type TimeoutsConfig = z.infer<typeof TimeoutsSchema>;

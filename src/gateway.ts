@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ApiKeyRegistry } from './auth/api-key-registry.ts';
+import { loadOrCreateGeneratedKey } from './auth/generated-key.ts';
+import type { GatewayConfig } from './config/config-schema.ts';
+import { createLogger, type Logger } from './core/logger.ts';
+import { ModelCatalog } from './pipeline/model-catalog.ts';
+import { ReasoningSigner } from './pipeline/reasoning-signature.ts';
+import { createApp } from './server/create-app.ts';
+import { defaultFrontDoors } from './server/front-doors/default-front-doors.ts';
+import { createSites } from './sites/create-sites.ts';
+
+export interface Gateway {
+  app: FastifyInstance;
+  url: string;
+  /** The generated key when none was configured (printed once by the CLI). */
+  generatedKey: { key: string; created: boolean } | undefined;
+  embeddedSites: Record<string, string>;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  logger?: Logger;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const isLoopback = LOOPBACK_HOSTS.has(config.server.host) || config.server.host.startsWith('127.');
+  if (!isLoopback && config.apiKeys.length === 0) {
+    throw new Error(
+      `Refusing to listen on ${config.server.host} without an API key: set GATEWAY_API_KEY or apiKeys in the config.`,
+    );
+  }
+  await mkdir(config.dataDir, { recursive: true });
+  const generatedKey = config.apiKeys.length === 0 ? await loadOrCreateGeneratedKey(config.dataDir) : undefined;
+  const keys = new ApiKeyRegistry(
+    generatedKey ? [{ key: generatedKey.key, user: 'owner', name: 'generated' }] : config.apiKeys,
+  );
+  const created = await createSites(config.sites, logger);
+  const catalog = new ModelCatalog(created.sites, config.modelAliases, logger);
+  const signer = new ReasoningSigner(await loadOrCreateSecret(config.dataDir));
+  const app = createApp({
+    logger,
+    keys,
+    catalog,
+    pipeline: { catalog, timeouts: config.timeouts, logger, signer },
+    frontDoors: defaultFrontDoors(),
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    keepAliveMs: config.server.keepAliveMs,
+  });
+  const address = await app.listen({ host: config.server.host, port: config.server.port });
+  return {
+    app,
+    url: address.replace('[::1]', 'localhost'),
+    generatedKey,
+    embeddedSites: created.embedded,
+    logger,
+    close: async () => {
+      await app.close();
+      await created.close();
+    },
+  };
+}
+
+async function loadOrCreateSecret(dataDir: string): Promise<Buffer> {
+  const path = join(dataDir, 'signing-secret');
+  try {
+    return Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
+  } catch {
+    const secret = randomBytes(32);
+    await writeFile(path, secret.toString('base64url'), { mode: 0o600 });
+    return secret;
+  }
+}

@@ -1,0 +1,28 @@
+import { GatewayError } from '../core/errors.ts';
+
+/** The site no longer knows a thread the gateway mapped; conversations fall back to a new thread. */
+export class ThreadNotFoundError extends GatewayError {
+  readonly threadId: string;
+  constructor(threadId: string) {
+    super('not_found', `The site no longer has thread ${threadId}.`, { retryable: true });
+    this.name = 'ThreadNotFoundError';
+    this.threadId = threadId;
+  }
+}
+
+/** The account needs a person to log in (bad credentials, captcha, challenge page). */
+export class NeedsLoginError extends GatewayError {
+  constructor(reason: string) {
+    super('needs_login', `The site account needs to log in again: ${reason}`, { retryable: false });
+    this.name = 'NeedsLoginError';
+  }
+}
+
+export function parseRetryAfter(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(value);
+  if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return undefined;
+}

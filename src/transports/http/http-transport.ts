@@ -1,0 +1,72 @@
+import { CookieJar } from 'tough-cookie';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Transport, TransportRequest, TransportResponse } from '../transport.ts';
+
+export interface HttpTransportOptions {
+  /** Sent on every request (a realistic browser user agent by default). */
+  userAgent?: string;
+  connectTimeoutMs?: number;
+}
+
+const DEFAULT_USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
+/** Plain HTTP to the site with undici and a cookie jar, as a logged-in browser tab would hold. */
+export class HttpTransport implements Transport {
+  readonly kind = 'http' as const;
+  #jar = new CookieJar();
+  readonly #agent: Agent;
+  readonly #userAgent: string;
+
+  constructor(options: HttpTransportOptions = {}) {
+    this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.#agent = new Agent({
+      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+      keepAliveTimeout: 30_000,
+      // Streams may be silent for long stretches; the pipeline's own idle timeout governs them.
+      bodyTimeout: 0,
+      headersTimeout: 0,
+    });
+  }
+
+  async fetch(url: string, request: TransportRequest = {}): Promise<TransportResponse> {
+    const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...(request.headers ?? {}) };
+    const cookie = await this.#jar.getCookieString(url);
+    if (cookie) headers.cookie = cookie;
+    const response = await undiciFetch(url, {
+      method: request.method ?? 'GET',
+      headers,
+      body: request.body as never,
+      signal: request.signal,
+      redirect: 'manual',
+      dispatcher: this.#agent,
+    });
+    for (const setCookie of response.headers.getSetCookie()) {
+      await this.#jar.setCookie(setCookie, url, { ignoreError: true });
+    }
+    const body = response.body;
+    return {
+      status: response.status,
+      headers: response.headers as unknown as Headers,
+      body: body ? (body as AsyncIterable<Uint8Array>) : emptyBody(),
+      text: () => response.text(),
+      json: () => response.json(),
+    };
+  }
+
+  async cookies(url: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const cookie of await this.#jar.getCookies(url)) out[cookie.key] = cookie.value;
+    return out;
+  }
+
+  async clearSession(): Promise<void> {
+    this.#jar = new CookieJar();
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}
+
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
