@@ -1,0 +1,352 @@
+import type { ChatEvent } from '../../core/chat-event.ts';
+import type { ToolDefinition } from '../../core/chat-request.ts';
+import { matchCloseTag, matchFenceClose, matchOpenTag } from './call-tag-syntax.ts';
+import { decodeCallBody } from './decode-call-body.ts';
+import { createToolIndex, type ToolIndex } from './resolve-tool-name.ts';
+import { newToolCallId } from './tool-call-id.ts';
+import type { ToolCallProblem } from './tool-call-problem.ts';
+
+/**
+ * Streaming parser for emulated tool calls: model text in, canonical events out.
+ *
+ * Text is forwarded as soon as it cannot be the start of a call tag; only a possible opener prefix
+ * (`<tool_c`, ```` ```json\n<to ````…) is held back, bounded by MAX_OPEN_TAG_LENGTH. A call is emitted
+ * whole (start, one arguments delta, end) when its closing tag arrives, because it must be parsed,
+ * repaired and validated before anyone may execute it. Whitespace right after a call (and the
+ * closing fence of a fenced call) is dropped; whitespace at the very start of the reply is held
+ * until it is clear whether text or a call comes first. See README.md for the policy on unknown
+ * tools, schema failures, narration and `parallel: false`.
+ */
+export interface ToolCallParserOptions {
+  /** false: only the first call is emitted, later ones are dropped (`parallel_tool_calls: false`). */
+  parallel: boolean;
+  /** Prefix of generated ids; `call_` by default (`toolu_` suits Anthropic clients). */
+  idPrefix?: string;
+  /** Overrides id generation entirely (tests use a counter). */
+  newId?: () => string;
+}
+
+export interface EmittedToolCall {
+  id: string;
+  name: string;
+  kind: 'function' | 'custom';
+  /** Known tool and arguments valid against its schema. */
+  valid: boolean;
+}
+
+export interface ToolCallParserEndOptions {
+  /** The reply was cut by the length limit: an unclosed call is then not trusted (see README). */
+  truncated?: boolean;
+}
+
+export interface ToolCallParser {
+  push(textDelta: string): ChatEvent[];
+  end(options?: ToolCallParserEndOptions): ChatEvent[];
+  /** Calls emitted so far (valid or with schema-invalid arguments). */
+  readonly callCount: number;
+  /** Emitted calls of a known tool whose arguments pass its schema. */
+  readonly validCallCount: number;
+  readonly calls: readonly EmittedToolCall[];
+  readonly problems: readonly ToolCallProblem[];
+  /**
+   * Declared tool names that appear as words in the plain text of a reply that made no call: the
+   * model probably described a call instead of making one. Never turned into a call.
+   */
+  readonly narratedToolNames: readonly string[];
+}
+
+/** Plain text kept for narration detection; narration shows up early, so a cap costs nothing. */
+const NARRATION_SCAN_LIMIT = 32 * 1024;
+
+export function createToolCallParser(
+  tools: ToolDefinition[],
+  options: ToolCallParserOptions,
+): ToolCallParser {
+  return new StreamingToolCallParser(tools, options);
+}
+
+type WhitespaceMode = 'hold' | 'drop' | 'none';
+
+function isSpace(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
+}
+
+/** Next index ≥ from of a character that can start an opener (`<` or a fence backtick), or -1. */
+function nextCandidate(text: string, from: number): number {
+  const lt = text.indexOf('<', from);
+  const tick = text.indexOf('`', from);
+  if (lt < 0) return tick;
+  if (tick < 0) return lt;
+  return Math.min(lt, tick);
+}
+
+class StreamingToolCallParser implements ToolCallParser {
+  readonly calls: EmittedToolCall[] = [];
+  readonly problems: ToolCallProblem[] = [];
+
+  readonly #index: ToolIndex;
+  readonly #parallel: boolean;
+  readonly #newId: () => string;
+
+  /** Unconsumed input: in text mode at most a held opener prefix; in call mode the unscanned tail. */
+  #buf = '';
+  /** The stream character just before `#buf`, for the inline-code rule (`` `<tool_call>` `` is text). */
+  #prevChar = '';
+  #mode: 'text' | 'call' = 'text';
+  #whitespace: WhitespaceMode = 'hold';
+  #heldWhitespace = '';
+  /** A fenced call was opened and its closing fence not yet seen. */
+  #fenceOpen = false;
+  #ended = false;
+
+  #callOpenText = '';
+  #callAttributes: Record<string, string> = {};
+  #callLeadingWhitespace = '';
+  /** Body text already known to contain no closer, kept as parts so long bodies are not rescanned. */
+  #callParts: string[] = [];
+
+  #plainText = '';
+
+  constructor(tools: ToolDefinition[], options: ToolCallParserOptions) {
+    this.#index = createToolIndex(tools);
+    this.#parallel = options.parallel;
+    const prefix = options.idPrefix ?? 'call_';
+    this.#newId = options.newId ?? (() => newToolCallId(prefix));
+  }
+
+  get callCount(): number {
+    return this.calls.length;
+  }
+
+  get validCallCount(): number {
+    return this.calls.filter((call) => call.valid).length;
+  }
+
+  get narratedToolNames(): readonly string[] {
+    if (this.calls.length > 0 || this.#plainText === '') return [];
+    return this.#index.tools
+      .map((tool) => tool.name)
+      .filter((name) => new RegExp(`(?<![\\w-])${escapeRegExp(name)}(?![\\w-])`).test(this.#plainText));
+  }
+
+  push(textDelta: string): ChatEvent[] {
+    if (this.#ended) throw new Error('ToolCallParser.push after end()');
+    if (textDelta === '') return [];
+    this.#buf += textDelta;
+    return this.#drain(false);
+  }
+
+  end(options: ToolCallParserEndOptions = {}): ChatEvent[] {
+    if (this.#ended) return [];
+    const out = this.#drain(true);
+    if (this.#mode === 'call') {
+      const body = this.#callParts.join('') + this.#buf;
+      const raw = this.#callOpenText + body;
+      this.#buf = '';
+      this.#callParts = [];
+      this.#mode = 'text';
+      if (options.truncated === true) {
+        this.problems.push({
+          kind: 'truncated',
+          detail: 'the reply hit the length limit inside a tool call',
+        });
+        this.#emitText(out, this.#callLeadingWhitespace + raw);
+      } else {
+        this.#finishCall(out, body, raw);
+      }
+    }
+    if (this.#heldWhitespace !== '') {
+      // Only reachable when the whole reply was whitespace: forward it like any text.
+      this.#emitText(out, this.#heldWhitespace);
+      this.#heldWhitespace = '';
+    }
+    this.#ended = true;
+    return out;
+  }
+
+  #drain(final: boolean): ChatEvent[] {
+    const out: ChatEvent[] = [];
+    for (;;) {
+      if (this.#mode === 'text') {
+        this.#drainText(out, final);
+        if (this.#mode === 'text') return out;
+      }
+      if (!this.#drainCall(out, final)) return out;
+    }
+  }
+
+  /** Consumes text until it runs out, has to wait for more, or a call opens. */
+  #drainText(out: ChatEvent[], final: boolean): void {
+    const buf = this.#buf;
+    const n = buf.length;
+    let p = 0;
+    while (p < n) {
+      if (this.#whitespace !== 'none') {
+        let q = p;
+        while (q < n && isSpace(buf[q])) q++;
+        if (this.#whitespace === 'hold') this.#heldWhitespace += buf.slice(p, q);
+        p = q;
+        if (p >= n) break;
+        if (this.#fenceOpen && buf[p] === '`') {
+          const fence = matchFenceClose(buf, p, final);
+          if (fence.kind === 'partial') {
+            this.#keepFrom(buf, p);
+            return;
+          }
+          this.#fenceOpen = false;
+          if (fence.kind === 'match') {
+            p = fence.end;
+            continue;
+          }
+        }
+        const open = matchOpenTag(buf, p, final);
+        if (open.kind === 'partial') {
+          this.#keepFrom(buf, p);
+          return;
+        }
+        if (open.kind === 'match') {
+          this.#callLeadingWhitespace = this.#heldWhitespace;
+          this.#heldWhitespace = '';
+          this.#openCall(buf, p, open.end, open.fenced, open.attributes);
+          return;
+        }
+        this.#emitText(out, this.#heldWhitespace);
+        this.#heldWhitespace = '';
+        this.#whitespace = 'none';
+        this.#fenceOpen = false;
+      }
+      let c = nextCandidate(buf, p);
+      while (c >= 0) {
+        const prev = c > 0 ? buf[c - 1] : this.#prevChar;
+        // `<tool_call>` inside inline code is the model talking about the format, not using it.
+        if (!(buf[c] === '<' && prev === '`')) {
+          const open = matchOpenTag(buf, c, final);
+          if (open.kind === 'partial') {
+            this.#emitText(out, buf.slice(p, c));
+            this.#keepFrom(buf, c);
+            return;
+          }
+          if (open.kind === 'match') {
+            this.#emitText(out, buf.slice(p, c));
+            this.#callLeadingWhitespace = '';
+            this.#openCall(buf, c, open.end, open.fenced, open.attributes);
+            return;
+          }
+        }
+        c = nextCandidate(buf, c + 1);
+      }
+      this.#emitText(out, buf.slice(p));
+      p = n;
+    }
+    this.#keepFrom(buf, p);
+  }
+
+  /** Everything before `at` is consumed; the rest waits for more input. */
+  #keepFrom(buf: string, at: number): void {
+    if (at > 0) this.#prevChar = buf[at - 1] ?? '';
+    this.#buf = buf.slice(at);
+  }
+
+  #openCall(
+    buf: string,
+    start: number,
+    end: number,
+    fenced: boolean,
+    attributes: Record<string, string>,
+  ): void {
+    this.#mode = 'call';
+    this.#callOpenText = buf.slice(start, end);
+    this.#callAttributes = attributes;
+    this.#callParts = [];
+    this.#fenceOpen = this.#fenceOpen || fenced;
+    this.#prevChar = buf[end - 1] ?? '';
+    this.#buf = buf.slice(end);
+  }
+
+  /**
+   * Scans the call body for its end: a closing tag, or a new opener (a forgotten closer between
+   * two calls). Returns true when the call ended and was handled.
+   */
+  #drainCall(out: ChatEvent[], final: boolean): boolean {
+    const buf = this.#buf;
+    let c = buf.indexOf('<');
+    while (c >= 0) {
+      const close = matchCloseTag(buf, c, final);
+      if (close.kind === 'match') {
+        this.#closeCall(out, buf, c, close.end);
+        return true;
+      }
+      const open = close.kind === 'none' ? matchOpenTag(buf, c, final) : close;
+      if (open.kind === 'match') {
+        this.#closeCall(out, buf, c, c);
+        return true;
+      }
+      if (close.kind === 'partial' || open.kind === 'partial') break;
+      c = buf.indexOf('<', c + 1);
+    }
+    const safe = c < 0 ? buf.length : c;
+    if (safe > 0) this.#callParts.push(buf.slice(0, safe));
+    this.#buf = buf.slice(safe);
+    return false;
+  }
+
+  #closeCall(out: ChatEvent[], buf: string, closeStart: number, closeEnd: number): void {
+    const body = this.#callParts.join('') + buf.slice(0, closeStart);
+    const raw = this.#callOpenText + body + buf.slice(closeStart, closeEnd);
+    this.#callParts = [];
+    this.#buf = buf.slice(closeEnd);
+    this.#prevChar = raw[raw.length - 1] ?? '';
+    this.#mode = 'text';
+    this.#finishCall(out, body, raw);
+  }
+
+  #finishCall(out: ChatEvent[], body: string, raw: string): void {
+    let handled = 0;
+    for (const outcome of decodeCallBody(body, this.#callAttributes, this.#index)) {
+      if (outcome.kind === 'rejected') {
+        this.problems.push(outcome.problem);
+        continue;
+      }
+      handled++;
+      if (!this.#parallel && this.calls.length > 0) {
+        this.problems.push({
+          kind: 'extra-call',
+          name: outcome.tool.name,
+          detail: 'parallel tool calls are disabled; only the first call is kept',
+        });
+        continue;
+      }
+      if (outcome.invalid !== undefined) this.problems.push(outcome.invalid);
+      const id = this.#newId();
+      const { tool } = outcome;
+      this.calls.push({ id, name: tool.name, kind: tool.kind, valid: outcome.invalid === undefined });
+      out.push({ type: 'tool-call-start', id, name: tool.name, kind: tool.kind });
+      if (outcome.arguments !== '')
+        out.push({ type: 'tool-call-delta', id, argumentsDelta: outcome.arguments });
+      out.push({ type: 'tool-call-end', id });
+    }
+    if (handled > 0) {
+      this.#whitespace = 'drop';
+      return;
+    }
+    // Nothing usable: the model's text is shown as written rather than silently lost, and the
+    // fence state ends with it (a closing fence that follows is then ordinary text too).
+    this.#emitText(out, this.#callLeadingWhitespace + raw);
+    this.#whitespace = 'none';
+    this.#fenceOpen = false;
+  }
+
+  #emitText(out: ChatEvent[], text: string): void {
+    if (text === '') return;
+    if (this.#plainText.length < NARRATION_SCAN_LIMIT) this.#plainText += text.slice(0, NARRATION_SCAN_LIMIT);
+    this.#whitespace = 'none';
+    this.#fenceOpen = false;
+    const last = out[out.length - 1];
+    if (last?.type === 'text-delta') last.text += text;
+    else out.push({ type: 'text-delta', text });
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
