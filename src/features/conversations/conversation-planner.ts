@@ -122,7 +122,8 @@ export function createConversations(options: ConversationsOptions): Conversation
       const tipHash = hashTranscript(input.scope, { ...input.request, messages: history });
       const found = await repository.findByTip(input.scope, tipHash, now());
       if (found === undefined) return { mode: 'new', messages: input.request.messages, reason: 'no-match' };
-      if (!(await repository.claimTip(found.rowId, tipHash))) {
+      const at = now();
+      if (!(await repository.claimTip(found.rowId, tipHash, at, new Date(at.getTime() + retentionMs)))) {
         return { mode: 'new', messages: input.request.messages, reason: 'thread-busy' };
       }
       return {

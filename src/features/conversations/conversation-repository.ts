@@ -40,10 +40,11 @@ export interface ConversationRepository {
   /** The thread a caller named with `x-conversation-id`, for this exact scope. */
   findByName(scope: TranscriptScope, name: string, now: Date): Promise<ThreadRecord | undefined>;
   /**
-   * Takes the thread's tip for one in-flight turn (tip → null). False when another request took it
-   * first, so two concurrent requests never write into one thread.
+   * Takes the thread's tip for one in-flight turn (tip → null) and marks it used now, so the
+   * sweeper leaves it alone. False when another request took it first: two concurrent requests
+   * never write into one thread.
    */
-  claimTip(rowId: string, tipHash: string): Promise<boolean>;
+  claimTip(rowId: string, tipHash: string, now: Date, deleteAfter: Date): Promise<boolean>;
   /** Gives a claimed tip back when the turn was never sent; false if the hash moved on meanwhile. */
   restoreTip(rowId: string, tipHash: string): Promise<boolean>;
   /** Upserts the thread after a completed turn and points the tip hash (and name) at it. */
@@ -52,9 +53,12 @@ export interface ConversationRepository {
   forget(thread: ThreadRef): Promise<boolean>;
   /** Threads whose deletion time has come, oldest first. */
   listDue(now: Date, limit: number): Promise<ThreadRecord[]>;
+  /**
+   * Takes a due thread for deletion: unreachable from then on (no tip, no name) and not due again
+   * before `retryAt`, so a failed site deletion is retried later. False if it was used meanwhile.
+   */
+  leaseForDeletion(rowId: string, now: Date, retryAt: Date): Promise<boolean>;
   remove(rowId: string): Promise<void>;
-  /** Moves a thread's deletion time (after a failed delete on the site). */
-  postpone(rowId: string, until: Date): Promise<void>;
 }
 
 const NO_ACCOUNT = '';
@@ -87,10 +91,10 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
       return row === undefined ? undefined : toRecord(row);
     },
 
-    async claimTip(rowId, tipHash) {
+    async claimTip(rowId, tipHash, now, deleteAfter) {
       const result = await db
         .updateTable('conversation_threads')
-        .set({ tip_hash: null })
+        .set({ tip_hash: null, last_used_at: now.getTime(), delete_after: deleteAfter.getTime() })
         .where('id', '=', rowId)
         .where('tip_hash', '=', tipHash)
         .executeTakeFirst();
@@ -212,12 +216,14 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
       await db.deleteFrom('conversation_threads').where('id', '=', rowId).execute();
     },
 
-    async postpone(rowId, until) {
-      await db
+    async leaseForDeletion(rowId, now, retryAt) {
+      const result = await db
         .updateTable('conversation_threads')
-        .set({ delete_after: until.getTime() })
+        .set({ tip_hash: null, conversation_name: null, delete_after: retryAt.getTime() })
         .where('id', '=', rowId)
-        .execute();
+        .where('delete_after', '<=', now.getTime())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }

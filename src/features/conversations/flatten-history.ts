@@ -71,6 +71,11 @@ export function flattenHistory(input: FlattenInput): FlattenedThreadStart {
   return flattened;
 }
 
+/** The delimited system prompt for models without a system prompt field. */
+export function systemPreamble(system: string): string {
+  return `${PREAMBLE_START}\n${system.trim()}\n${PREAMBLE_END}`;
+}
+
 /** The prior turns block alone; also what goes into an uploaded history file. */
 export function renderHistory(
   history: ChatMessage[],
