@@ -30,6 +30,25 @@ function mostSpecificIssue(issue: Issue): { issue: Issue; path: PropertyKey[] } 
   return { issue: best.issue, path: [...issue.path, ...best.path] };
 }
 
+/** zod's wording, made a little friendlier for the cases callers hit most. */
+function describeIssue(issue: Issue): string {
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `required field is missing (expected ${issue.expected})`;
+  }
+  if (issue.code !== 'invalid_union') return issue.message;
+  // A discriminator mismatch carries its own message listing the accepted values.
+  if (issue.errors.length === 0) return issue.message;
+  const expected = issue.errors.map((branch) => branch[0]).filter((first) => first?.code === 'invalid_type');
+  if (expected.length === issue.errors.length) {
+    const received = /received (\w+)/.exec(expected[0]?.message ?? '')?.[1];
+    const kinds = [
+      ...new Set(expected.map((first) => (first?.code === 'invalid_type' ? first.expected : ''))),
+    ];
+    return `expected ${kinds.join(' or ')}${received ? `, received ${received}` : ''}`;
+  }
+  return 'value does not match any accepted shape';
+}
+
 /** Validates wire JSON against a zod schema; the first problem becomes a 400 naming the field. */
 export function validateBody<T extends z.ZodType>(
   schema: T,
@@ -45,7 +64,7 @@ export function validateBody<T extends z.ZodType>(
   if (!first) throw new GatewayError('invalid_request', 'Invalid request body.');
   const { issue, path } = mostSpecificIssue(first);
   const param = formatParamPath([...basePath, ...path]);
-  const message = issue.code === 'invalid_union' ? 'Invalid value' : issue.message;
+  const message = describeIssue(issue);
   throw new GatewayError(
     'invalid_request',
     param === '' ? `Invalid request body: ${message}.` : `Invalid '${param}': ${message}.`,
