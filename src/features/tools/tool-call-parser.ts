@@ -67,6 +67,8 @@ export function createToolCallParser(
 
 type WhitespaceMode = 'hold' | 'drop' | 'none';
 
+const NO_TAG = { kind: 'none' } as const;
+
 function isSpace(ch: string | undefined): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
 }
@@ -97,6 +99,11 @@ class StreamingToolCallParser implements ToolCallParser {
   #heldWhitespace = '';
   /** A fenced call was opened and its closing fence not yet seen. */
   #fenceOpen = false;
+  /**
+   * The emitted text has an odd number of fence runs: a run now closes a code block instead of
+   * possibly opening a fenced call (```` ```python … ``` ```` followed by a call).
+   */
+  #inCodeBlock = false;
   #ended = false;
 
   #callOpenText = '';
@@ -150,7 +157,7 @@ class StreamingToolCallParser implements ToolCallParser {
           kind: 'truncated',
           detail: 'the reply hit the length limit inside a tool call',
         });
-        this.#emitText(out, this.#callLeadingWhitespace + raw);
+        this.#emitRejected(out, this.#callLeadingWhitespace + raw);
       } else {
         this.#finishCall(out, body, raw);
       }
@@ -199,7 +206,8 @@ class StreamingToolCallParser implements ToolCallParser {
             continue;
           }
         }
-        const open = matchOpenTag(buf, p, final);
+        // Inside a code block a backtick run closes the block; the scan below accounts for it.
+        const open = buf[p] === '`' && this.#inCodeBlock ? NO_TAG : matchOpenTag(buf, p, final);
         if (open.kind === 'partial') {
           this.#keepFrom(buf, p);
           return;
@@ -218,22 +226,34 @@ class StreamingToolCallParser implements ToolCallParser {
       let c = nextCandidate(buf, p);
       while (c >= 0) {
         const prev = c > 0 ? buf[c - 1] : this.#prevChar;
-        // `<tool_call>` inside inline code is the model talking about the format, not using it.
-        if (!(buf[c] === '<' && prev === '`')) {
-          const open = matchOpenTag(buf, c, final);
-          if (open.kind === 'partial') {
-            this.#emitText(out, buf.slice(p, c));
-            this.#keepFrom(buf, c);
-            return;
+        let next = c + 1;
+        let open: ReturnType<typeof matchOpenTag> = NO_TAG;
+        if (buf[c] === '`') {
+          if (prev !== '`') {
+            // A backtick run: a fence opener of a call (outside a code block), or a code block
+            // fence whose parity decides whether the next run opens or closes a block.
+            next = c;
+            while (next < n && buf[next] === '`') next++;
+            if (!this.#inCodeBlock) open = matchOpenTag(buf, c, final);
+            else if (next === n && next - c < 3 && !final) open = { kind: 'partial' };
+            if (open.kind === 'none' && next - c >= 3) this.#inCodeBlock = !this.#inCodeBlock;
           }
-          if (open.kind === 'match') {
-            this.#emitText(out, buf.slice(p, c));
-            this.#callLeadingWhitespace = '';
-            this.#openCall(buf, c, open.end, open.fenced, open.attributes);
-            return;
-          }
+        } else if (prev !== '`') {
+          // `<tool_call>` inside inline code is the model talking about the format, not using it.
+          open = matchOpenTag(buf, c, final);
         }
-        c = nextCandidate(buf, c + 1);
+        if (open.kind === 'partial') {
+          this.#emitText(out, buf.slice(p, c));
+          this.#keepFrom(buf, c);
+          return;
+        }
+        if (open.kind === 'match') {
+          this.#emitText(out, buf.slice(p, c));
+          this.#callLeadingWhitespace = '';
+          this.#openCall(buf, c, open.end, open.fenced, open.attributes);
+          return;
+        }
+        c = nextCandidate(buf, next);
       }
       this.#emitText(out, buf.slice(p));
       p = n;
@@ -331,20 +351,32 @@ class StreamingToolCallParser implements ToolCallParser {
     }
     // Nothing usable: the model's text is shown as written rather than silently lost, and the
     // fence state ends with it (a closing fence that follows is then ordinary text too).
-    this.#emitText(out, this.#callLeadingWhitespace + raw);
-    this.#whitespace = 'none';
-    this.#fenceOpen = false;
+    this.#emitRejected(out, this.#callLeadingWhitespace + raw);
   }
 
-  #emitText(out: ChatEvent[], text: string): void {
+  /** A block that looked like a call but is none: shown as written, not counted as narration. */
+  #emitRejected(out: ChatEvent[], raw: string): void {
+    this.#emitText(out, raw, false);
+    this.#whitespace = 'none';
+    this.#fenceOpen = false;
+    if (countFenceRuns(raw) % 2 === 1) this.#inCodeBlock = !this.#inCodeBlock;
+  }
+
+  #emitText(out: ChatEvent[], text: string, plain = true): void {
     if (text === '') return;
-    if (this.#plainText.length < NARRATION_SCAN_LIMIT) this.#plainText += text.slice(0, NARRATION_SCAN_LIMIT);
+    if (plain && this.#plainText.length < NARRATION_SCAN_LIMIT) {
+      this.#plainText += text.slice(0, NARRATION_SCAN_LIMIT);
+    }
     this.#whitespace = 'none';
     this.#fenceOpen = false;
     const last = out[out.length - 1];
     if (last?.type === 'text-delta') last.text += text;
     else out.push({ type: 'text-delta', text });
   }
+}
+
+function countFenceRuns(text: string): number {
+  return text.match(/`{3,}/g)?.length ?? 0;
 }
 
 function escapeRegExp(text: string): string {
