@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
@@ -54,12 +55,7 @@ export function solidImage(
 
 /** Incompressible pixels, so an encoded image has a predictable, large byte size. */
 export function noiseImage(format: 'png' | 'jpeg', width: number, height: number): Promise<Uint8Array> {
-  const raw = new Uint8Array(width * height * 3);
-  let seed = 12345;
-  for (let i = 0; i < raw.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    raw[i] = seed >>> 24;
-  }
+  const raw = randomBytes(width * height * 3);
   return sharp(raw, { raw: { width, height, channels: 3 } })
     .toFormat(format, format === 'jpeg' ? { quality: 100 } : { compressionLevel: 1 })
     .toBuffer()
