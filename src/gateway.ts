@@ -11,6 +11,10 @@ import { ReasoningSigner } from './pipeline/reasoning-signature.ts';
 import { createApp } from './server/create-app.ts';
 import { defaultFrontDoors } from './server/front-doors/default-front-doors.ts';
 import { createSites } from './sites/create-sites.ts';
+import { openStore } from './store/open-store.ts';
+import { createConversations } from './features/conversations/conversation-planner.ts';
+import { createConversationRepository } from './features/conversations/conversation-repository.ts';
+import { createResponsesRepository } from './store/responses-repository.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -28,7 +32,10 @@ export interface StartGatewayOptions {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<Gateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: StartGatewayOptions = {},
+): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const isLoopback = LOOPBACK_HOSTS.has(config.server.host) || config.server.host.startsWith('127.');
   if (!isLoopback && config.apiKeys.length === 0) {
@@ -37,19 +44,31 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     );
   }
   await mkdir(config.dataDir, { recursive: true });
-  const generatedKey = config.apiKeys.length === 0 ? await loadOrCreateGeneratedKey(config.dataDir) : undefined;
+  const generatedKey =
+    config.apiKeys.length === 0 ? await loadOrCreateGeneratedKey(config.dataDir) : undefined;
   const keys = new ApiKeyRegistry(
     generatedKey ? [{ key: generatedKey.key, user: 'owner', name: 'generated' }] : config.apiKeys,
   );
   const created = await createSites(config.sites, logger);
   const catalog = new ModelCatalog(created.sites, config.modelAliases, logger);
   const signer = new ReasoningSigner(await loadOrCreateSecret(config.dataDir));
+  const store = await openStore({ kind: 'sqlite', path: join(config.dataDir, 'gateway.sqlite') });
+  const responses = createResponsesRepository(store.db);
+  const conversations = createConversations({ repository: createConversationRepository(store.db) });
   const app = createApp({
     logger,
     keys,
     catalog,
-    pipeline: { catalog, timeouts: config.timeouts, logger, signer },
-    frontDoors: defaultFrontDoors(),
+    pipeline: {
+      catalog,
+      timeouts: config.timeouts,
+      logger,
+      signer,
+      conversations,
+      uploads: { getOrUpload: (_account, _part, upload) => upload() },
+      resolveAttachments: async (request) => request,
+    },
+    frontDoors: defaultFrontDoors({ catalog, responses, responsesTtlSeconds: config.responsesTtlSeconds }),
     bodyLimitBytes: config.server.bodyLimitBytes,
     keepAliveMs: config.server.keepAliveMs,
   });
@@ -63,6 +82,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     close: async () => {
       await app.close();
       await created.close();
+      await store.close();
     },
   };
 }

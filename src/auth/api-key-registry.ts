@@ -12,7 +12,11 @@ export class ApiKeyRegistry {
 
   constructor(keys: ApiKeyConfig[]) {
     for (const entry of keys) {
-      this.#byDigest.set(digest(entry.key), { userId: entry.user, keyId: keyIdOf(entry.key), keyName: entry.name });
+      this.#byDigest.set(digest(entry.key), {
+        userId: entry.user,
+        keyId: keyIdOf(entry.key),
+        keyName: entry.name,
+      });
     }
   }
 

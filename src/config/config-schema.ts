@@ -60,7 +60,10 @@ export const GatewayConfigSchema = z
       .default({ host: '127.0.0.1', port: 8787, bodyLimitBytes: 32 * 1024 * 1024, keepAliveMs: 15_000 }),
     dataDir: z.string().default('./data'),
     apiKeys: z.array(ApiKeySchema).default([]),
-    sites: z.array(SiteConfigSchema).min(1).default([{ id: 'demo', kind: 'demo' } as never]),
+    sites: z
+      .array(SiteConfigSchema)
+      .min(1)
+      .default([{ id: 'demo', kind: 'demo' } as never]),
     /** Public model name → `site/model`. */
     modelAliases: z.record(z.string(), z.string()).default({}),
     timeouts: TimeoutsSchema.default({ firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 }),

@@ -38,7 +38,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Gatew
   if (env.LOG_LEVEL) raw.logLevel = env.LOG_LEVEL;
   const result = GatewayConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(`Invalid gateway config${path ? ` (${path})` : ''}:\n${z.prettifyError(result.error)}`);
+    throw new ConfigError(
+      `Invalid gateway config${path ? ` (${path})` : ''}:\n${z.prettifyError(result.error)}`,
+    );
   }
   return result.data;
 }

@@ -57,7 +57,8 @@ export class GatewayError extends Error {
     this.param = options.param;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.retryable =
-      options.retryable ?? (kind === 'rate_limit' || kind === 'overloaded' || kind === 'timeout' || kind === 'upstream');
+      options.retryable ??
+      (kind === 'rate_limit' || kind === 'overloaded' || kind === 'timeout' || kind === 'upstream');
   }
 }
 

@@ -15,7 +15,10 @@ export async function buildSiteTurn(
   const caps = resolved.model.capabilities;
   const text = renderMessages(request.messages);
   const system = request.system?.trim() ? request.system : undefined;
-  const fullText = system && !caps.systemPrompt ? `[System instructions]\n${system}\n[/System instructions]\n\n${text}` : text;
+  const fullText =
+    system && !caps.systemPrompt
+      ? `[System instructions]\n${system}\n[/System instructions]\n\n${text}`
+      : text;
   if (fullText.length > caps.maxInputChars) {
     throw new GatewayError(
       'context_length_exceeded',
@@ -39,7 +42,11 @@ export async function buildSiteTurn(
       }
       attachments.push(
         await resolved.site.upload(
-          { data: part.data, filename: part.filename ?? 'attachment', mediaType: part.mediaType ?? 'application/octet-stream' },
+          {
+            data: part.data,
+            filename: part.filename ?? 'attachment',
+            mediaType: part.mediaType ?? 'application/octet-stream',
+          },
           signal,
         ),
       );

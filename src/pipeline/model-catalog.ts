@@ -65,7 +65,9 @@ export class ModelCatalog {
     );
     if (entries.length === 0 && failures.length > 0) {
       const first = failures[0];
-      throw first instanceof GatewayError ? first : new GatewayError('upstream', 'No site could list its models.');
+      throw first instanceof GatewayError
+        ? first
+        : new GatewayError('upstream', 'No site could list its models.');
     }
     entries.sort((a, b) => a.publicName.localeCompare(b.publicName));
     this.#cache = { at: Date.now(), entries };

@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { GatewayError, toGatewayError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { type ApiKeyRegistry, presentedKey } from '../auth/api-key-registry.ts';
@@ -78,7 +84,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
       sendError(
         request,
         reply,
-        new GatewayError('authentication', 'Missing API key: send it as `Authorization: Bearer <key>` or `x-api-key`.'),
+        new GatewayError(
+          'authentication',
+          'Missing API key: send it as `Authorization: Bearer <key>` or `x-api-key`.',
+        ),
       );
       return reply;
     }
@@ -94,15 +103,23 @@ export function createApp(deps: AppDeps): FastifyInstance {
     sendError(request, reply, fromFastifyError(error, request));
   });
   app.setNotFoundHandler((request, reply) => {
-    sendError(request, reply, new GatewayError('not_found', `Unknown route: ${request.method} ${request.url.split('?')[0]}`));
+    sendError(
+      request,
+      reply,
+      new GatewayError('not_found', `Unknown route: ${request.method} ${request.url.split('?')[0]}`),
+    );
   });
 
   const chatDeps = { pipeline: deps.pipeline, keepAliveMs: deps.keepAliveMs };
   app.post('/v1/chat/completions', (request, reply) =>
     handleChatRequest(deps.frontDoors.chatCompletions, chatDeps, request, reply),
   );
-  app.post('/v1/responses', (request, reply) => handleChatRequest(deps.frontDoors.responses, chatDeps, request, reply));
-  app.post('/v1/messages', (request, reply) => handleChatRequest(deps.frontDoors.messages, chatDeps, request, reply));
+  app.post('/v1/responses', (request, reply) =>
+    handleChatRequest(deps.frontDoors.responses, chatDeps, request, reply),
+  );
+  app.post('/v1/messages', (request, reply) =>
+    handleChatRequest(deps.frontDoors.messages, chatDeps, request, reply),
+  );
   app.post('/v1/messages/count_tokens', async (request) => deps.frontDoors.countTokens(request.body));
   registerModelRoutes(app, deps.catalog);
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -125,7 +142,11 @@ function fromFastifyError(error: FastifyError | GatewayError, request: FastifyRe
     default:
       break;
   }
-  if (error.code === 'Z_DATA_ERROR' || error.code === 'Z_BUF_ERROR' || error.code === 'ERR__ERROR_FORMAT_PADDING_1') {
+  if (
+    error.code === 'Z_DATA_ERROR' ||
+    error.code === 'Z_BUF_ERROR' ||
+    error.code === 'ERR__ERROR_FORMAT_PADDING_1'
+  ) {
     return new GatewayError('invalid_request', 'The request body could not be decompressed.');
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {

@@ -7,7 +7,9 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
  * here, so the limit is measured after decompression and a zip bomb is cut off at the limit.
  */
 export function decompressBody(raw: IncomingMessage, payload: Readable): Readable {
-  const encoding = String(raw.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+  const encoding = String(raw.headers['content-encoding'] ?? 'identity')
+    .toLowerCase()
+    .trim();
   const decoder =
     encoding === 'gzip' || encoding === 'x-gzip'
       ? createGunzip()

@@ -1,6 +1,7 @@
 import type { ChatEvent } from '../core/chat-event.ts';
 import type { ChatRequest } from '../core/chat-request.ts';
 import type { GatewayError } from '../core/errors.ts';
+import type { Principal } from '../auth/principal.ts';
 
 export interface RenderedError {
   status: number;
@@ -34,4 +35,16 @@ export interface FrontDoor<Extras = unknown> {
   streamRenderer(input: RenderInput, extras: Extras, request: ChatRequest): StreamRenderer;
   renderResponse(events: ChatEvent[], input: RenderInput, extras: Extras, request: ChatRequest): object;
   renderError(error: GatewayError): RenderedError;
+  /** Resolves server-side state before the run (Responses' `previous_response_id`). */
+  prepare?(request: ChatRequest, extras: Extras, principal: Principal): Promise<ChatRequest>;
+  /** Called after a generation finished successfully (Responses' `store`). */
+  completed?(completion: Completion<Extras>): Promise<void>;
+}
+
+export interface Completion<Extras> {
+  request: ChatRequest;
+  extras: Extras;
+  principal: Principal;
+  input: RenderInput;
+  events: ChatEvent[];
 }

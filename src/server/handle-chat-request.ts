@@ -22,7 +22,11 @@ export async function handleChatRequest<Extras>(
   reply: FastifyReply,
 ): Promise<void> {
   const principal = request.principal as Principal;
-  const { request: chat, extras } = frontDoor.parse(request.body);
+  const parsed = frontDoor.parse(request.body);
+  const extras = parsed.extras;
+  const chat = frontDoor.prepare
+    ? await frontDoor.prepare(parsed.request, extras, principal)
+    : parsed.request;
   const clientGone = new AbortController();
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) {
@@ -31,7 +35,14 @@ export async function handleChatRequest<Extras>(
     }
   });
 
-  const run = await startChat(deps.pipeline, chat, { principal, signal: clientGone.signal, requestId: request.id });
+  const conversationId = request.headers['x-conversation-id'];
+  const run = await startChat(deps.pipeline, chat, {
+    principal,
+    signal: clientGone.signal,
+    requestId: request.id,
+    conversationId: typeof conversationId === 'string' && conversationId !== '' ? conversationId : undefined,
+    toolCallIdPrefix: frontDoor.dialect === 'anthropic' ? 'toolu_' : 'call_',
+  });
   const input: RenderInput = {
     id: frontDoor.newId(),
     publicModel: chat.model,
@@ -39,14 +50,23 @@ export async function handleChatRequest<Extras>(
     inputTokens: run.inputTokens,
   };
   const headers = { ...run.headers, 'x-gateway-model': run.publicModel };
+  const seen: ChatEvent[] = [];
+  const completed = async () => {
+    if (!frontDoor.completed || seen.at(-1)?.type !== 'finish') return;
+    await frontDoor
+      .completed({ request: chat, extras, principal, input, events: seen })
+      .catch((error: unknown) => {
+        request.log.error({ err: error }, 'could not record the completed response');
+      });
+  };
 
   if (!chat.stream) {
-    const events: ChatEvent[] = [];
     for await (const event of run.events) {
       if (event.type === 'error') throw event.error;
-      events.push(event);
+      seen.push(event);
     }
-    reply.headers(headers).send(frontDoor.renderResponse(events, input, extras, chat));
+    await completed();
+    reply.headers(headers).send(frontDoor.renderResponse(seen, input, extras, chat));
     return;
   }
 
@@ -54,20 +74,25 @@ export async function handleChatRequest<Extras>(
   const renderer = frontDoor.streamRenderer(input, extras, chat);
   const writer = new SseWriter(reply.raw, 200, headers);
   let lastWrite = Date.now();
-  const keepAlive = setInterval(() => {
-    if (Date.now() - lastWrite >= deps.keepAliveMs) {
-      lastWrite = Date.now();
-      void writer.write([renderer.ping()]);
-    }
-  }, Math.max(250, Math.floor(deps.keepAliveMs / 2)));
+  const keepAlive = setInterval(
+    () => {
+      if (Date.now() - lastWrite >= deps.keepAliveMs) {
+        lastWrite = Date.now();
+        void writer.write([renderer.ping()]);
+      }
+    },
+    Math.max(250, Math.floor(deps.keepAliveMs / 2)),
+  );
   try {
     await writer.write(renderer.start());
     for await (const event of run.events) {
       if (writer.closed) break;
       if (event.type === 'error') request.log.warn({ err: event.error }, 'generation failed mid-stream');
       lastWrite = Date.now();
+      seen.push(event);
       await writer.write(renderer.push(event));
     }
+    await completed();
   } catch (error) {
     // A failure after streaming began becomes the dialect's error event, never a silent end.
     await writer.write(renderer.push({ type: 'error', error: toGatewayError(error) }));

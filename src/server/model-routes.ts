@@ -33,9 +33,13 @@ export function registerModelRoutes(app: FastifyInstance, catalog: ModelCatalog)
     const id = decodeURIComponent((request.params as { '*': string })['*']);
     const model = publicModels(await catalog.list()).find((m) => m.id === id);
     if (!model) {
-      throw new GatewayError('not_found', `The model '${id}' does not exist or you do not have access to it.`, {
-        param: 'model',
-      });
+      throw new GatewayError(
+        'not_found',
+        `The model '${id}' does not exist or you do not have access to it.`,
+        {
+          param: 'model',
+        },
+      );
     }
     return isAnthropicRequest(request) ? renderAnthropicModel(model) : renderOpenAIModel(model);
   });

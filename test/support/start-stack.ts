@@ -41,11 +41,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       { key: TEST_KEY, user: 'alice', name: 'test' },
       { key: SECOND_KEY, user: 'bob', name: 'second' },
     ],
-    sites: [{ id: 'demo', kind: 'demo', embedded: false, baseUrl: demo.url, streaming: options.streaming ?? 'sse' }],
+    sites: [
+      { id: 'demo', kind: 'demo', embedded: false, baseUrl: demo.url, streaming: options.streaming ?? 'sse' },
+    ],
     logLevel: 'silent',
     ...(options.config ?? {}),
   });
-  const gateway = await startGateway(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const gateway = await startGateway(config, {
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  });
   const control = async (path: string, body?: unknown) => {
     const response = await fetch(`${demo.url}/__control/${path}`, {
       method: body === undefined ? 'GET' : 'POST',

@@ -100,7 +100,8 @@ export class DemoSiteAdapter implements Site {
     const html = await page.text();
     if (page.status === 403) throw new NeedsLoginError('the site shows a challenge page');
     const match = CSRF_META.exec(html);
-    if (page.status !== 200 || !match?.[1]) throw new NeedsLoginError('the app page did not load after login');
+    if (page.status !== 200 || !match?.[1])
+      throw new NeedsLoginError('the app page did not load after login');
     this.#csrfToken = match[1];
     logger.info({ site: this.id }, 'logged in to demo site');
   }
@@ -126,7 +127,10 @@ export class DemoSiteAdapter implements Site {
         body,
         signal,
       });
-      if ((response.status === 401 || (response.status === 403 && (await isCsrfError(response)))) && attempt === 0) {
+      if (
+        (response.status === 401 || (response.status === 403 && (await isCsrfError(response)))) &&
+        attempt === 0
+      ) {
         await response.text().catch(() => undefined);
         this.#options.logger.info({ site: this.id, path }, 'demo site session ended; logging in again');
         this.#csrfToken = undefined;
@@ -155,7 +159,9 @@ export class DemoSiteAdapter implements Site {
   }
 
   send(turn: SiteTurn, signal: AbortSignal): AsyncIterable<SiteEvent> {
-    return this.#options.streaming === 'ws' ? this.#sendOverWebSocket(turn, signal) : this.#sendOverSse(turn, signal);
+    return this.#options.streaming === 'ws'
+      ? this.#sendOverWebSocket(turn, signal)
+      : this.#sendOverSse(turn, signal);
   }
 
   #chatBody(turn: SiteTurn): Record<string, unknown> {
@@ -165,7 +171,11 @@ export class DemoSiteAdapter implements Site {
       text: turn.text,
       fileIds: turn.attachments.length > 0 ? turn.attachments.map((a) => a.fileId) : undefined,
       systemPrompt: turn.threadId ? undefined : turn.systemPrompt,
-      tools: turn.tools?.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters })),
+      tools: turn.tools?.map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        parameters: tool.parameters,
+      })),
       toolChoice: toDemoToolChoice(turn),
       toolResults: turn.toolResults,
       maxTokens: turn.maxOutputTokens,
@@ -188,7 +198,8 @@ export class DemoSiteAdapter implements Site {
         break;
       }
     }
-    if (!finished) throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
+    if (!finished)
+      throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
   }
 
   async *#sendOverWebSocket(turn: SiteTurn, signal: AbortSignal): AsyncIterable<SiteEvent> {
@@ -201,15 +212,23 @@ export class DemoSiteAdapter implements Site {
     const cookieHeader = Object.entries(cookies)
       .map(([k, v]) => `${k}=${v}`)
       .join('; ');
-    const socket = new WebSocket(`${this.#base.replace(/^http/, 'ws')}/api/ws`, { headers: { cookie: cookieHeader } });
+    const socket = new WebSocket(`${this.#base.replace(/^http/, 'ws')}/api/ws`, {
+      headers: { cookie: cookieHeader },
+    });
     const frames = new FrameQueue();
     socket.on('open', () => socket.send(JSON.stringify({ type: 'subscribe', messageId: started.messageId })));
     socket.on('message', (data) => frames.push(String(data)));
-    socket.on('error', (error) => frames.fail(new GatewayError('upstream', 'The site WebSocket failed.', { cause: error })));
+    socket.on('error', (error) =>
+      frames.fail(new GatewayError('upstream', 'The site WebSocket failed.', { cause: error })),
+    );
     socket.on('close', () => frames.close());
     const onAbort = () => {
       // The WebSocket only observes; stopping the generation is the site's stop endpoint.
-      void this.#api(`/api/messages/${started.messageId}/stop`, { method: 'POST', json: {} }, AbortSignal.timeout(5000))
+      void this.#api(
+        `/api/messages/${started.messageId}/stop`,
+        { method: 'POST', json: {} },
+        AbortSignal.timeout(5000),
+      )
         .then((r) => r.text())
         .catch(() => undefined);
       socket.close();
@@ -232,12 +251,17 @@ export class DemoSiteAdapter implements Site {
       socket.close();
     }
     if (signal.aborted) throw signal.reason;
-    if (!finished) throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
+    if (!finished)
+      throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
   }
 
   async upload(file: UploadInput, signal: AbortSignal): Promise<SiteAttachment> {
     const form = new FormData();
-    form.append('file', new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType }), file.filename);
+    form.append(
+      'file',
+      new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType }),
+      file.filename,
+    );
     const response = await this.#api('/api/files', { method: 'POST', body: form }, signal);
     if (response.status !== 201 && response.status !== 200) throw await this.#errorFrom(response, 'upload');
     const body = DemoUploadBody.parse(await response.json());
@@ -245,7 +269,11 @@ export class DemoSiteAdapter implements Site {
   }
 
   async deleteThread(threadId: string, signal: AbortSignal): Promise<void> {
-    const response = await this.#api(`/api/threads/${encodeURIComponent(threadId)}`, { method: 'DELETE' }, signal);
+    const response = await this.#api(
+      `/api/threads/${encodeURIComponent(threadId)}`,
+      { method: 'DELETE' },
+      signal,
+    );
     await response.text();
     if (response.status !== 204 && response.status !== 200 && response.status !== 404) {
       throw await this.#errorFrom(response, 'delete thread');

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** Shapes of the demo site's JSON, as documented in demo-site/CONTRACT.md. */
-export const DemoErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
+export const DemoErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string().optional() }),
+});
 
 export const DemoModelsBody = z.object({
   models: z.array(
@@ -20,9 +22,17 @@ export const DemoModelsBody = z.object({
   ),
 });
 
-export const DemoUploadBody = z.object({ id: z.string(), mediaType: z.string(), name: z.string().optional() });
+export const DemoUploadBody = z.object({
+  id: z.string(),
+  mediaType: z.string(),
+  name: z.string().optional(),
+});
 
-export const DemoMeta = z.object({ threadId: z.string(), messageId: z.string(), turn: z.number().optional() });
+export const DemoMeta = z.object({
+  threadId: z.string(),
+  messageId: z.string(),
+  turn: z.number().optional(),
+});
 export const DemoDelta = z.object({ delta: z.string() });
 export const DemoToolCall = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
 export const DemoDone = z.object({ finishReason: z.enum(['stop', 'length', 'tool_calls']).default('stop') });

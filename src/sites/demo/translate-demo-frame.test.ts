@@ -31,7 +31,8 @@ for (const [name, payload, expected] of cases) {
 test('an error frame throws an upstream GatewayError', () => {
   assert.throws(
     () => translateDemoFrame('error', { code: 'boom', message: 'broke' }),
-    (error: unknown) => error instanceof GatewayError && error.kind === 'upstream' && /boom/.test(error.message),
+    (error: unknown) =>
+      error instanceof GatewayError && error.kind === 'upstream' && /boom/.test(error.message),
   );
 });
 

@@ -23,7 +23,10 @@ export function translateDemoFrame(name: string, payload: unknown): DemoFrameRes
       return { event: { type: 'text', delta: DemoDelta.parse(payload).delta }, done: false };
     case 'tool_call': {
       const call = DemoToolCall.parse(payload);
-      return { event: { type: 'tool-call', id: call.id, name: call.name, arguments: call.arguments }, done: false };
+      return {
+        event: { type: 'tool-call', id: call.id, name: call.name, arguments: call.arguments },
+        done: false,
+      };
     }
     case 'done': {
       const done = DemoDone.parse(payload);
@@ -32,7 +35,10 @@ export function translateDemoFrame(name: string, payload: unknown): DemoFrameRes
     }
     case 'error': {
       const error = DemoStreamError.parse(payload);
-      throw new GatewayError('upstream', `The site failed mid-stream (${error.code}): ${error.message ?? ''}`.trim());
+      throw new GatewayError(
+        'upstream',
+        `The site failed mid-stream (${error.code}): ${error.message ?? ''}`.trim(),
+      );
     }
     default:
       // Unknown frames are ignored so a site adding events does not break the adapter.

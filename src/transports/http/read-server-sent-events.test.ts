@@ -8,7 +8,8 @@ async function* chunks(parts: string[]): AsyncIterable<Uint8Array> {
 
 async function collect(parts: string[]) {
   const out: Array<{ event: string | undefined; data: string }> = [];
-  for await (const message of readServerSentEvents(chunks(parts))) out.push({ event: message.event, data: message.data });
+  for await (const message of readServerSentEvents(chunks(parts)))
+    out.push({ event: message.event, data: message.data });
   return out;
 }
 

@@ -1,7 +1,9 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 /** Turns a byte stream into SSE messages as they complete; partial frames wait for their end. */
-export async function* readServerSentEvents(body: AsyncIterable<Uint8Array>): AsyncIterable<EventSourceMessage> {
+export async function* readServerSentEvents(
+  body: AsyncIterable<Uint8Array>,
+): AsyncIterable<EventSourceMessage> {
   const queue: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (message) => queue.push(message) });
   const decoder = new TextDecoder();
