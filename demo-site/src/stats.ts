@@ -1,0 +1,38 @@
+export interface DemoStats {
+  clientAborts: number;
+  stops: number;
+  generations: number;
+  activeGenerations: number;
+  logins: number;
+  uploads: number;
+  /** Keyed `METHOD /route/pattern`, e.g. `POST /api/chat`. */
+  requestsByPath: Record<string, number>;
+}
+
+export type Counter = 'clientAborts' | 'stops' | 'generations' | 'logins' | 'uploads';
+
+export class StatsCounters {
+  private counts: Record<Counter, number> = StatsCounters.zero();
+  private requests = new Map<string, number>();
+
+  private static zero(): Record<Counter, number> {
+    return { clientAborts: 0, stops: 0, generations: 0, logins: 0, uploads: 0 };
+  }
+
+  increment(counter: Counter): void {
+    this.counts[counter]++;
+  }
+
+  countRequest(key: string): void {
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  snapshot(activeGenerations: number): DemoStats {
+    return { ...this.counts, activeGenerations, requestsByPath: Object.fromEntries(this.requests) };
+  }
+
+  reset(): void {
+    this.counts = StatsCounters.zero();
+    this.requests = new Map();
+  }
+}
