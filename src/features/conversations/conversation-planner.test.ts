@@ -248,6 +248,24 @@ describe('conversation planner', () => {
     assert.ok(again.mode === 'continue' && again.threadId === first.threadId);
   });
 
+  test('a named thread is never reached by a transcript hash', async () => {
+    const named = await turn(
+      conversations,
+      site,
+      scopeA,
+      { tools: [], messages: [user('remember 7')] },
+      {
+        conversationId: 'memo',
+      },
+    );
+    const plan = await conversations.plan({
+      request: { tools: [], messages: [user('remember 7'), named.answer, user('what number?')] },
+      scope: scopeA,
+      site: { threads: true },
+    });
+    assert.equal(plan.mode, 'new');
+  });
+
   test('a bad conversation id is a 400', async () => {
     await assert.rejects(
       conversations.plan({

@@ -137,16 +137,20 @@ export function createConversations(options: ConversationsOptions): Conversation
 
     async recordCompletedTurn(turn) {
       const at = now();
-      const transcript = { ...turn.request, messages: [...turn.request.messages, turn.answer] };
       const input = {
         scope: turn.scope,
         thread: turn.thread,
-        tipHash: hashTranscript(turn.scope, transcript),
         now: at,
         deleteAfter: new Date(at.getTime() + retentionMs),
       };
-      const name = turn.conversationId === undefined ? undefined : validName(turn.conversationId);
-      await repository.recordTurn(name === undefined ? input : { ...input, conversationName: name });
+      if (turn.conversationId !== undefined) {
+        // A named thread holds more than the request shows (callers send only the new turn), so it
+        // gets no tip: a hash match must never hand it context the caller did not send.
+        await repository.recordTurn({ ...input, conversationName: validName(turn.conversationId) });
+        return;
+      }
+      const transcript = { ...turn.request, messages: [...turn.request.messages, turn.answer] };
+      await repository.recordTurn({ ...input, tipHash: hashTranscript(turn.scope, transcript) });
     },
 
     async release(plan) {

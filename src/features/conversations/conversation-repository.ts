@@ -26,8 +26,11 @@ export interface ThreadRecord extends ThreadRef {
 export interface RecordTurnInput {
   scope: TranscriptScope;
   thread: ThreadRef;
-  /** Hash of the transcript through the answer just completed: the next continuation's key. */
-  tipHash: string;
+  /**
+   * Hash of the transcript through the answer just completed: the next continuation's key.
+   * Absent for named threads, which are reached by name only.
+   */
+  tipHash?: string;
   conversationName?: string;
   now: Date;
   deleteAfter: Date;
@@ -126,11 +129,13 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
       await db.transaction().execute(async (trx) => {
         // One transcript, one live thread: a regenerated answer identical to an earlier one
         // (deterministic models) takes the hash over from the older thread.
-        await trx
-          .updateTable('conversation_threads')
-          .set({ tip_hash: null })
-          .where('tip_hash', '=', input.tipHash)
-          .execute();
+        if (input.tipHash !== undefined) {
+          await trx
+            .updateTable('conversation_threads')
+            .set({ tip_hash: null })
+            .where('tip_hash', '=', input.tipHash)
+            .execute();
+        }
         if (input.conversationName !== undefined) {
           await trx
             .updateTable('conversation_threads')
@@ -156,7 +161,7 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
           await trx
             .updateTable('conversation_threads')
             .set((eb) => ({
-              tip_hash: input.tipHash,
+              tip_hash: input.tipHash ?? null,
               conversation_name: input.conversationName ?? existing.conversation_name,
               turns: eb('turns', '+', 1),
               last_used_at: now,
@@ -181,7 +186,7 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
             model: input.scope.model,
             thread_id: input.thread.threadId,
             conversation_name: input.conversationName ?? null,
-            tip_hash: input.tipHash,
+            tip_hash: input.tipHash ?? null,
             turns: 1,
             created_at: now,
             last_used_at: now,
