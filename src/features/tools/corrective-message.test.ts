@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ChatRequest } from '../../core/chat-request.ts';
+import { CORPUS_TOOLS } from './__fixtures__/replies.ts';
+import { correctiveMessage } from './corrective-message.ts';
+import type { ToolPlan } from './tool-plan.ts';
+
+const request: ChatRequest = {
+  model: 'demo/text-1',
+  messages: [],
+  tools: CORPUS_TOOLS,
+  toolChoice: { type: 'required' },
+  parallelToolCalls: true,
+  stop: [],
+  responseFormat: { type: 'text' },
+  stream: false,
+  metadata: {},
+};
+
+describe('correctiveMessage', () => {
+  test('required: format line and tool names', () => {
+    const plan: ToolPlan = { mode: 'emulated', instructions: '…', forced: true, parallel: true };
+    const text = correctiveMessage(plan, CORPUS_TOOLS, request);
+    assert.match(text, /requires at least one tool call/);
+    assert.ok(text.includes('<tool_call>{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}</tool_call>'));
+    assert.ok(text.includes('Available tools: get_weather, search_web, read_file, send_email, apply_patch'));
+  });
+
+  test('named: the tool, its schema, and what went wrong', () => {
+    const plan: ToolPlan = { mode: 'emulated', forced: true, forcedToolName: 'get_weather', parallel: true };
+    const text = correctiveMessage(plan, CORPUS_TOOLS, request, {
+      problems: [
+        {
+          kind: 'invalid-arguments',
+          name: 'get_weather',
+          detail: 'arguments must have required property city',
+        },
+      ],
+      narratedToolNames: ['get_weather'],
+    });
+    assert.match(text, /valid call to the tool "get_weather"/);
+    assert.match(text, /do not match its schema: arguments must have required property city/);
+    assert.match(text, /described a call in words/);
+    assert.ok(text.includes('<tool_call>{"name": "get_weather", "arguments": {ARGUMENTS}}</tool_call>'));
+    assert.ok(text.includes('"required":["city"]'));
+  });
+
+  test('native: no format lesson', () => {
+    const plan: ToolPlan = { mode: 'native', forced: true, forcedToolName: 'read_file', parallel: true };
+    const text = correctiveMessage(plan, CORPUS_TOOLS, request);
+    assert.ok(!text.includes('<tool_call>'));
+    assert.match(text, /Call "read_file" now/);
+  });
+});
