@@ -107,7 +107,7 @@ const commonFields = {
 
 export const messagesBody = z.object({
   ...commonFields,
-  max_tokens: z.number({ error: 'max_tokens is required and must be a positive integer' }).int().positive(),
+  max_tokens: z.number().int().positive(),
 });
 
 export const countTokensBody = z.object({
