@@ -9,7 +9,7 @@ import { ResponsesStreamRenderer } from '../../dialects/openai-responses/render-
 import type { ResponsesEcho } from '../../dialects/openai-responses/responses-echo.ts';
 import { generateId } from '../../dialects/shared/ids.ts';
 import { renderOpenAIError } from '../../dialects/shared/render-openai-error.ts';
-import { assistantMessageFromEvents } from '../../pipeline/assistant-message-from-events.ts';
+import { answerFromEvents } from '../../features/conversations/answer-message.ts';
 import type { ResponsesRepository } from '../../store/responses-repository.ts';
 import type { FrontDoor, RenderInput } from '../front-door.ts';
 
@@ -61,8 +61,10 @@ export function openAIResponsesFrontDoor(
     },
     async completed({ request, extras, principal, input, events }) {
       if (!extras.store) return;
+      const answer = answerFromEvents(events);
+      if (!answer) return;
       const now = new Date();
-      const messages = [...request.messages, assistantMessageFromEvents(events)];
+      const messages = [...request.messages, answer];
       await repository.save({
         id: input.id,
         keyId: principal.keyId,

@@ -1,5 +1,5 @@
 import { CookieJar } from 'tough-cookie';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, FormData as UndiciFormData, fetch as undiciFetch } from 'undici';
 import type { Transport, TransportRequest, TransportResponse } from '../transport.ts';
 
 export interface HttpTransportOptions {
@@ -36,7 +36,7 @@ export class HttpTransport implements Transport {
     const response = await undiciFetch(url, {
       method: request.method ?? 'GET',
       headers,
-      body: request.body as never,
+      body: toUndiciBody(request.body),
       signal: request.signal,
       redirect: 'manual',
       dispatcher: this.#agent,
@@ -70,3 +70,17 @@ export class HttpTransport implements Transport {
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
+/**
+ * Node's global FormData comes from Node's bundled undici, which the npm undici's fetch does not
+ * recognise as multipart; copy it into the npm undici's own FormData.
+ */
+function toUndiciBody(body: TransportRequest['body']): string | Uint8Array | UndiciFormData | undefined {
+  if (!(body instanceof FormData)) return body;
+  const form = new UndiciFormData();
+  for (const [name, value] of body.entries()) {
+    if (typeof value === 'string') form.append(name, value);
+    else form.append(name, value, value.name);
+  }
+  return form;
+}
