@@ -1,6 +1,7 @@
 import type { GatewayError } from '../../core/errors.ts';
 import { attachmentError } from './attachment-error.ts';
 import { formatBytes } from './format-bytes.ts';
+import { baseMediaType } from './media-types.ts';
 
 /**
  * Inline attachments: `data:` URLs and bare base64 (`file_data`, Anthropic `source.data`). Strict on
@@ -30,13 +31,13 @@ export function decodeDataUrl(url: string, options: DecodeOptions = {}): Decoded
     throw invalid(options, 'is not a valid data URL (expected "data:<type>;base64,<data>")');
   const header = (match[1] ?? '').split(';').map((part) => part.trim());
   const isBase64 = header.length > 1 && header[header.length - 1]?.toLowerCase() === 'base64';
-  const claimed = header[0]?.toLowerCase();
+  const claimed = baseMediaType(header[0]);
   const body = url.slice(match[0].length);
   const data = isBase64
     ? decodeBase64Strict(percentDecodeAscii(body, options), options)
     : checkSize(percentDecodeBytes(body), options);
   const result: DecodedDataUrl = { data };
-  if (claimed !== undefined && claimed.includes('/')) result.mediaType = claimed;
+  if (claimed !== undefined) result.mediaType = claimed;
   return result;
 }
 
@@ -85,7 +86,7 @@ function checkSize(data: Uint8Array, options: DecodeOptions): Uint8Array {
 /** Base64 data URLs may percent-encode `+`, `/` and `=`; anything else percent-encoded is not base64. */
 function percentDecodeAscii(body: string, options: DecodeOptions): string {
   if (!body.includes('%')) return body;
-  return body.replace(/%([0-9A-Fa-f]{2})?/g, (whole, hex: string | undefined) => {
+  return body.replace(/%([0-9A-Fa-f]{2})?/g, (_whole, hex: string | undefined) => {
     if (hex === undefined) throw invalid(options, 'is not a valid data URL (broken percent-encoding)');
     return String.fromCharCode(Number.parseInt(hex, 16));
   });
