@@ -32,8 +32,10 @@ interface OpenToolCall {
  * Items: text and reasoning each open one item that stays open until another kind of output
  * arrives; tool calls open their own item, closed by `tool-call-end` (or at the end). Every item
  * gets `output_item.added` … `output_item.done` with the full item, as Codex requires.
- * End: `response.completed`, or `response.incomplete` for a length / content-filter stop (as the
- * OpenAI API does). Failure: an `error` event that carries both the documented flat fields and a
+ * End: always `response.completed`, whose response has status `incomplete` (with
+ * `incomplete_details`) for a length / content-filter stop. The API sends `response.incomplete`
+ * there, but the openai SDK's `stream()` helper only takes the final snapshot from
+ * `response.completed`, and Codex and the AI SDK read both alike. Failure: an `error` event that carries both the documented flat fields and a
  * nested `error` object — the nested key is what makes the openai SDKs raise APIError — then
  * `response.failed`, the terminal event Codex and the AI SDK read.
  */
@@ -97,8 +99,7 @@ export class ResponsesStreamRenderer {
         );
         const state: ResponseState = { status, output: this.output, usage: this.finalUsage() };
         if (incompleteReason !== undefined) state.incompleteReason = incompleteReason;
-        const type = status === 'incomplete' ? 'response.incomplete' : 'response.completed';
-        frames.push(this.emit(type, { response: buildResponseObject(this.ctx, state) }));
+        frames.push(this.emit('response.completed', { response: buildResponseObject(this.ctx, state) }));
         break;
       }
       case 'error': {

@@ -63,6 +63,9 @@ function response(status: string, output: unknown[], usage: unknown, extra: Reco
     usage,
     user: null,
     metadata: {},
+    output_text: (output as { type?: string; content?: { text: string }[] }[])
+      .flatMap((item) => (item.type === 'message' ? (item.content ?? []).map((part) => part.text) : []))
+      .join(''),
     ...extra,
   };
 }
@@ -359,13 +362,13 @@ describe('ResponsesStreamRenderer', () => {
       ],
     },
     {
-      name: 'max tokens: response.incomplete with max_output_tokens',
+      name: 'max tokens: response.completed carrying status incomplete',
       events: SCRIPTS.maxTokens,
       expected: [
         ...CREATED,
         ...messageEvents('msg_1', 0, ['cut sh']),
         {
-          type: 'response.incomplete',
+          type: 'response.completed',
           response: response('incomplete', [message('msg_1', 'cut sh')], usage(5, 2), {
             incomplete_details: { reason: 'max_output_tokens' },
           }),

@@ -60,5 +60,19 @@ export function buildResponseObject(
     usage: finished && state.usage ? toResponsesUsage(state.usage) : null,
     user: ctx.echo.user,
     metadata: ctx.echo.metadata,
+    // The SDKs add this convenience to `create()` results but not to `stream().finalResponse()`;
+    // sending it makes both work, and clients that do not know it ignore it.
+    output_text: outputText(state.output),
   };
+}
+
+function outputText(output: readonly Record<string, unknown>[]): string {
+  let text = '';
+  for (const item of output) {
+    if (item.type !== 'message' || !Array.isArray(item.content)) continue;
+    for (const part of item.content as { type?: unknown; text?: unknown }[]) {
+      if (part.type === 'output_text' && typeof part.text === 'string') text += part.text;
+    }
+  }
+  return text;
 }

@@ -77,3 +77,26 @@ export const SCRIPTS = {
     { type: 'error', error: new GatewayError('upstream', 'The site stopped answering.') },
   ],
 } satisfies Record<string, ChatEvent[]>;
+
+/**
+ * A `fetch` stand-in for the real SDK clients: answers every call with the given body, so the
+ * SDK's own SSE and JSON handling runs on exactly what the renderers produced.
+ */
+export function fakeFetch(
+  body: string | object,
+  init: { status?: number; headers?: Record<string, string> } = {},
+) {
+  const calls: { url: string; body: unknown }[] = [];
+  const fetch = async (url: string | URL | Request, request?: RequestInit): Promise<Response> => {
+    calls.push({
+      url: String(url),
+      body: typeof request?.body === 'string' ? JSON.parse(request.body) : undefined,
+    });
+    const isText = typeof body === 'string';
+    return new Response(isText ? body : JSON.stringify(body), {
+      status: init.status ?? 200,
+      headers: { 'content-type': isText ? 'text/event-stream' : 'application/json', ...init.headers },
+    });
+  };
+  return { fetch, calls };
+}
