@@ -207,9 +207,16 @@ async function* generate(input: GenerateInput): AsyncIterable<ChatEvent> {
     let attempt: Started = input.started;
     for (let round = 0; ; round++) {
       const mustCheck = toolPlan.forced || structured !== undefined;
-      const result = yield* runAttempt(attempt, input, mustCheck, (id) => {
+      const running = runAttempt(attempt, input, mustCheck, (id) => {
         threadId ??= id;
       });
+      let step = await running.next();
+      while (!step.done) {
+        emitted.push(step.value);
+        yield step.value;
+        step = await running.next();
+      }
+      const result = step.value;
       output += result.outputText;
       const failure = result.failure;
       if (failure === undefined || round === 1 || !threadId) {

@@ -51,7 +51,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
     // pino's Logger is what Fastify wraps; its generic parameters differ only nominally.
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
-    disableRequestLogging: false,
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     // `?beta=true` and other query flags must not change routing.
     routerOptions: { ignoreTrailingSlash: true },
