@@ -137,7 +137,7 @@ describe('function calling through every front door (native tools-1 and emulated
       messages: Array<{ text: string; systemPrompt: string | null }>;
     };
     const sent = `${last.messages[0]?.systemPrompt ?? ''}${last.messages[0]?.text ?? ''}`;
-    assert.ok(!sent.includes('get_weather'), 'the tools were not described to the model');
+    assert.ok(!sent.includes('<tool_call>'), 'the tool protocol was not described to the model');
   });
 
   test('a forced tool the model does not call gets one corrective retry, then a clear error', async () => {
