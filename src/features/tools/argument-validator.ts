@@ -22,8 +22,19 @@ const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: false, l
 
 const accept: SchemaValidator = () => ({ ok: true });
 
+/** Per schema object, so repeated calls of one tool in one request skip even the stringify. */
+const bySchemaObject = new WeakMap<object, SchemaValidator>();
+
 export function schemaValidator(schema: Record<string, unknown> | undefined): SchemaValidator {
   if (schema === undefined) return accept;
+  const known = bySchemaObject.get(schema);
+  if (known !== undefined) return known;
+  const validator = cachedByText(schema);
+  bySchemaObject.set(schema, validator);
+  return validator;
+}
+
+function cachedByText(schema: Record<string, unknown>): SchemaValidator {
   const key = JSON.stringify(schema);
   const hit = cache.get(key);
   if (hit !== undefined) {

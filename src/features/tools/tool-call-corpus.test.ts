@@ -90,7 +90,7 @@ describe('reply corpus: expected events', () => {
 function* splits(text: string): Generator<string[]> {
   for (let i = 0; i <= text.length; i++) yield [text.slice(0, i), text.slice(i)];
   yield [...text];
-  if (text.length <= 90) {
+  if (text.length <= 64) {
     for (let i = 1; i < text.length; i++) {
       for (let j = i + 1; j < text.length; j++) yield [text.slice(0, i), text.slice(i, j), text.slice(j)];
     }

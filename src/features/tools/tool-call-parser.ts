@@ -139,6 +139,18 @@ class StreamingToolCallParser implements ToolCallParser {
   push(textDelta: string): ChatEvent[] {
     if (this.#ended) throw new Error('ToolCallParser.push after end()');
     if (textDelta === '') return [];
+    if (
+      this.#mode === 'text' &&
+      this.#whitespace === 'none' &&
+      this.#buf === '' &&
+      nextCandidate(textDelta, 0) < 0
+    ) {
+      // The common case, kept allocation-light: plain text with nothing that could start a tag.
+      const out: ChatEvent[] = [];
+      this.#emitText(out, textDelta);
+      this.#prevChar = textDelta[textDelta.length - 1] ?? '';
+      return out;
+    }
     this.#buf += textDelta;
     return this.#drain(false);
   }
