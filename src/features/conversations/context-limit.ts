@@ -65,7 +65,7 @@ export function fitContext(input: FitContextInput): FittedContext {
 
   switch (input.policy) {
     case 'reject':
-      throw tooLong(whole.text.length, limit, 'and the context policy is to reject');
+      throw tooLong(whole.text.length, limit, '');
     case 'drop-oldest':
       return dropOldest(input.messages, limit, render);
     case 'upload-file':
@@ -158,7 +158,7 @@ function acceptsTextFiles(input: FitContextInput): boolean {
 function tooLong(length: number, limit: number, why: string): GatewayError {
   return new GatewayError(
     'context_length_exceeded',
-    `The input is ${length} characters once rendered for the site, over this model's limit of ${limit} characters${why === '' ? '' : ` ${why}`}.`,
+    `The input is ${length} characters once rendered for the site, over this model's limit of ${limit} characters${why === '' ? '' : `, ${why}`}.`,
     { param: 'messages' },
   );
 }
