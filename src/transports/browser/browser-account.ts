@@ -54,13 +54,20 @@ export class BrowserAccount {
   }
 
   /** The account's live context, created (and its snapshot restored) on first use or after a crash. */
-  context(): Promise<BrowserContext> {
-    if (this.#closed) return Promise.reject(new GatewayError('upstream', 'The browser account is closed.'));
-    this.#context ??= this.#openContext().catch((error: unknown) => {
-      this.#context = undefined;
-      throw error;
-    });
-    return this.#context;
+  async context(): Promise<BrowserContext> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.#closed) throw new GatewayError('upstream', 'The browser account is closed.');
+      this.#context ??= this.#openContext().catch((error: unknown) => {
+        this.#context = undefined;
+        throw error;
+      });
+      const opening = this.#context;
+      const context = await opening;
+      if (!closedContexts.has(context) && context.browser()?.isConnected() !== false) return context;
+      // Closed under us (the browser died) before its close event was handled: open a fresh one.
+      if (this.#context === opening) this.#context = undefined;
+      if (attempt > 0) throw new GatewayError('upstream', 'The browser closed while opening the account.');
+    }
   }
 
   async #openContext(): Promise<BrowserContext> {
@@ -74,6 +81,7 @@ export class BrowserAccount {
     this.#savedCookies = state ? cookieFingerprint(state.cookies) : undefined;
     const current = this.#context;
     context.on('close', () => {
+      closedContexts.add(context);
       // Only forget it if it is still ours (a newer context may already have replaced it).
       if (this.#context === current) {
         this.#context = undefined;
@@ -107,8 +115,16 @@ export class BrowserAccount {
   }
 
   async #openPage(): Promise<PageWatch> {
-    const context = await this.context();
-    const page = await context.newPage();
+    let page: Page;
+    try {
+      page = await (await this.context()).newPage();
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      // The context went away between the check and the call; one fresh attempt.
+      page = await (await this.context()).newPage().catch((retryError: unknown) => {
+        throw new GatewayError('upstream', 'The browser could not open a page.', { cause: retryError });
+      });
+    }
     const watch = new PageWatch(page);
     try {
       await page.goto(this.homeUrl, { waitUntil: 'domcontentloaded', timeout: this.#navigationTimeoutMs });
@@ -221,6 +237,9 @@ export class BrowserAccount {
     await context?.close().catch(() => undefined);
   }
 }
+
+/** Contexts that reported their close (Playwright has no public isClosed for contexts). */
+const closedContexts = new WeakSet<BrowserContext>();
 
 function cookieFingerprint(
   cookies: ReadonlyArray<{ name: string; value: string; domain: string; path: string }>,

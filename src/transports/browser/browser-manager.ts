@@ -73,13 +73,19 @@ export class BrowserManager {
   }
 
   /** The running browser, launched (again) if needed. */
-  browser(): Promise<Browser> {
-    if (this.#closed) return Promise.reject(new Error('The browser manager is closed.'));
-    this.#browser ??= this.#launch().catch((error: unknown) => {
-      this.#browser = undefined;
-      throw error;
-    });
-    return this.#browser;
+  async browser(): Promise<Browser> {
+    for (;;) {
+      if (this.#closed) throw new Error('The browser manager is closed.');
+      this.#browser ??= this.#launch().catch((error: unknown) => {
+        this.#browser = undefined;
+        throw error;
+      });
+      const launching = this.#browser;
+      const browser = await launching;
+      if (browser.isConnected()) return browser;
+      // Died before its disconnect event was handled.
+      if (this.#browser === launching) this.#browser = undefined;
+    }
   }
 
   async #launch(): Promise<Browser> {

@@ -32,6 +32,9 @@ export class InPageFetcher {
   readonly #sinks = new Map<number, PageFetchSink>();
   #agent: Promise<string> | undefined;
   #deadReason: string | undefined;
+  /** Rejects when the page dies, so no CDP call waits on a connection that will never answer. */
+  readonly #death: Promise<never>;
+  #markDead: (error: GatewayError) => void = () => undefined;
   #nextId = 1;
 
   private constructor(lease: PageLease, session: CDPSession) {
@@ -48,9 +51,15 @@ export class InPageFetcher {
         new GatewayError('upstream', 'The site page navigated away while a request was running.'),
       );
     });
+    this.#death = new Promise<never>((_, reject) => {
+      this.#markDead = reject;
+    });
+    this.#death.catch(() => undefined);
     lease.onDeath((reason) => {
       this.#deadReason = reason;
-      this.#failAll(new GatewayError('upstream', `The site request failed: ${reason}.`, { retryable: true }));
+      const error = new GatewayError('upstream', `The site request failed: ${reason}.`, { retryable: true });
+      this.#markDead(error);
+      this.#failAll(error);
     });
   }
 
@@ -105,9 +114,9 @@ export class InPageFetcher {
     for (let attempt = 0; ; attempt++) {
       if (this.dead)
         throw new GatewayError('upstream', `The site request failed: ${this.#deadReason ?? 'page gone'}.`);
-      const objectId = await this.#installedAgent();
       try {
-        const result = await this.#session.send('Runtime.callFunctionOn', {
+        const objectId = await this.#installedAgent();
+        const result = await this.#send('Runtime.callFunctionOn', {
           objectId,
           functionDeclaration,
           arguments: args.map((value) => ({ value })),
@@ -139,6 +148,9 @@ export class InPageFetcher {
     }
   }
 
+  #send: CDPSession['send'] = (method, params) =>
+    Promise.race([this.#session.send(method, params), this.#death]);
+
   #installedAgent(): Promise<string> {
     this.#agent ??= this.#install().catch((error: unknown) => {
       this.#agent = undefined;
@@ -148,17 +160,17 @@ export class InPageFetcher {
   }
 
   async #install(): Promise<string> {
-    const { frameTree } = await this.#session.send('Page.getFrameTree');
-    const world = await this.#session.send('Page.createIsolatedWorld', {
+    const { frameTree } = await this.#send('Page.getFrameTree');
+    const world = await this.#send('Page.createIsolatedWorld', {
       frameId: frameTree.frame.id,
       worldName: this.#worldName,
       grantUniveralAccess: false,
     });
-    await this.#session.send('Runtime.addBinding', {
+    await this.#send('Runtime.addBinding', {
       name: this.#bindingName,
       executionContextId: world.executionContextId,
     });
-    const evaluated = await this.#session.send('Runtime.evaluate', {
+    const evaluated = await this.#send('Runtime.evaluate', {
       contextId: world.executionContextId,
       expression: `${IN_PAGE_FETCH_AGENT_SOURCE}(globalThis[${JSON.stringify(this.#bindingName)}])`,
       returnByValue: false,

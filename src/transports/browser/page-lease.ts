@@ -21,11 +21,27 @@ export class PageWatch {
   readonly page: Page;
   #deathReason: string | undefined;
   readonly #listeners = new Set<(reason: string) => void>();
+  readonly #unwatch: () => void;
 
   constructor(page: Page) {
     this.page = page;
-    page.on('crash', () => this.#die('the browser page crashed'));
-    page.on('close', () => this.#die('the browser page closed'));
+    const context = page.context();
+    const browser = context.browser();
+    const onCrash = () => this.#die('the browser page crashed');
+    const onClose = () => this.#die('the browser page closed');
+    const onContextClose = () => this.#die('the browser context closed');
+    // A killed browser is noticed here first; its pages may never report their own close.
+    const onDisconnect = () => this.#die('the browser disconnected');
+    page.on('crash', onCrash);
+    page.on('close', onClose);
+    context.on('close', onContextClose);
+    browser?.on('disconnected', onDisconnect);
+    this.#unwatch = () => {
+      page.off('crash', onCrash);
+      page.off('close', onClose);
+      context.off('close', onContextClose);
+      browser?.off('disconnected', onDisconnect);
+    };
   }
 
   get dead(): boolean {
@@ -48,6 +64,7 @@ export class PageWatch {
   #die(reason: string): void {
     if (this.#deathReason !== undefined) return;
     this.#deathReason = reason;
+    this.#unwatch();
     for (const listener of this.#listeners) listener(reason);
     this.#listeners.clear();
   }
