@@ -12,6 +12,7 @@ import { createApp } from './server/create-app.ts';
 import { defaultFrontDoors } from './server/front-doors/default-front-doors.ts';
 import { createSites } from './sites/create-sites.ts';
 import { openStore } from './store/open-store.ts';
+import { createUploadCache, resolveAttachments } from './features/attachments/index.ts';
 import { createConversations } from './features/conversations/conversation-planner.ts';
 import { createConversationRepository } from './features/conversations/conversation-repository.ts';
 import { createResponsesRepository } from './store/responses-repository.ts';
@@ -65,8 +66,18 @@ export async function startGateway(
       logger,
       signer,
       conversations,
-      uploads: { getOrUpload: (_account, _part, upload) => upload() },
-      resolveAttachments: async (request) => request,
+      uploads: createUploadCache(),
+      resolveAttachments: (request, resolved, signal) =>
+        resolveAttachments(request, {
+          model: resolved.model.capabilities,
+          site: resolved.site.capabilities,
+          fetchOptions: {
+            allowHosts: config.attachments.allowHosts,
+            allowCidrs: config.attachments.allowCidrs,
+            totalTimeoutMs: config.attachments.fetchTimeoutMs,
+          },
+          signal,
+        }),
     },
     frontDoors: defaultFrontDoors({ catalog, responses, responsesTtlSeconds: config.responsesTtlSeconds }),
     bodyLimitBytes: config.server.bodyLimitBytes,

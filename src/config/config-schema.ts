@@ -67,6 +67,17 @@ export const GatewayConfigSchema = z
     /** Public model name → `site/model`. */
     modelAliases: z.record(z.string(), z.string()).default({}),
     timeouts: TimeoutsSchema.default({ firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 }),
+    /** Fetching of image/file URLs sent by clients (SSRF-guarded; see docs). */
+    attachments: z
+      .object({
+        /** Hosts trusted even when they resolve to internal addresses (`files.internal`, `*.corp`). */
+        allowHosts: z.array(z.string()).default([]),
+        /** Internal address ranges allowed for URL attachments (`10.1.0.0/16`). */
+        allowCidrs: z.array(z.string()).default([]),
+        fetchTimeoutMs: z.number().int().positive().default(30_000),
+      })
+      .strict()
+      .default({ allowHosts: [], allowCidrs: [], fetchTimeoutMs: 30_000 }),
     /** How long stored Responses API responses are kept for `previous_response_id`. */
     responsesTtlSeconds: z
       .number()
