@@ -94,6 +94,12 @@ function route(path: string, headers: Record<string, unknown>, res: ServerRespon
       pump();
       return;
     }
+    case '/chunked-ok': {
+      res.writeHead(200);
+      for (let i = 0; i < 5; i++) res.write(new Uint8Array(64 * 1024).fill(i + 1));
+      res.end();
+      return;
+    }
     case '/endless': {
       res.writeHead(200);
       const timer = setInterval(() => res.write('a'.repeat(100)), 5);
@@ -298,6 +304,17 @@ describe('safeFetch: size and time limits', () => {
       { ...allowLoopback, maxBytes: 256 * 1024 },
       /larger than the 256 KiB limit/,
     );
+  });
+
+  test('a chunked body under the cap arrives whole, without a Content-Length', async () => {
+    const result = await safeFetch(`${allowed.origin}/chunked-ok`, {
+      ...allowLoopback,
+      maxBytes: 320 * 1024,
+    });
+    assert.equal(result.data.byteLength, 5 * 64 * 1024);
+    assert.equal(result.data[0], 1);
+    assert.equal(result.data[result.data.byteLength - 1], 5);
+    assert.equal(result.mediaType, 'application/octet-stream');
   });
 
   test('a never-ending body under the cap is cut off by the total timeout', async () => {
