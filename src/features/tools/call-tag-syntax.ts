@@ -199,3 +199,19 @@ export function matchFenceClose(text: string, at: number, final: boolean): TagMa
   if (text[i] === '\n' || text[i] === '\r') return { kind: 'match', end: i };
   return NONE;
 }
+
+const RESULT_TAG = 'tool_result';
+
+/**
+ * `<tool_result` followed by `>` or a space: after a call this means the model has started to
+ * invent the result itself instead of stopping.
+ */
+export function matchResultTag(text: string, at: number, final: boolean): TagMatch {
+  if (text[at] !== '<') return NONE;
+  const tag = readTagName(text, at + 1);
+  if (tag === undefined) return NONE;
+  if (tag.end >= text.length) return !final && RESULT_TAG.startsWith(tag.name.toLowerCase()) ? PARTIAL : NONE;
+  if (tag.name.toLowerCase() !== RESULT_TAG) return NONE;
+  const next = text[tag.end];
+  return next === '>' || isSpace(next) ? { kind: 'match', end: tag.end + 1 } : NONE;
+}

@@ -78,5 +78,7 @@ function describe(problem: ToolCallProblem): string {
       return `the call to${name} is not the required tool.`;
     case 'extra-call':
       return 'make exactly one call.';
+    case 'invented-result':
+      return 'after a call, stop; never write a <tool_result> yourself.';
   }
 }

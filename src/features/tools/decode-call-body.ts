@@ -10,6 +10,7 @@ import type { ToolCallProblem } from './tool-call-problem.ts';
  *   `args`/`parameters`/`input`/`params` for the arguments, arguments as a JSON string, and the
  *   OpenAI-ish `{"function": {"name": "x", "arguments": "..."}}`;
  * - an array of those (several calls in one tag);
+ * - the name before the JSON arguments: `get_weather {"city": "Paris"}` or `get_weather({...})`;
  * - with a `name="x"` attribute on the tag: the body is the arguments (function tools) or the raw
  *   input text (custom tools); a full envelope naming the same tool is also accepted.
  * Arguments of function tools are re-serialised as compact JSON after repair, so clients always get
@@ -28,6 +29,8 @@ export type CallOutcome =
 const NAME_KEYS = ['name', 'tool', 'tool_name', 'toolName', 'function'] as const;
 const ARGUMENT_KEYS = ['arguments', 'args', 'parameters', 'input', 'params'] as const;
 
+const NAME_THEN_ARGUMENTS = /^([A-Za-z_][\w.:-]{0,127})\s*\(?\s*(\{[\s\S]*\})\s*\)?$/;
+
 type JsonObject = Record<string, unknown>;
 
 function isObject(value: unknown): value is JsonObject {
@@ -45,7 +48,16 @@ export function decodeCallBody(
     if (tool === undefined) return [unknownTool(attributeName)];
     if (tool.kind === 'custom') return [{ kind: 'call', tool, arguments: stripOneLineBreak(body) }];
   }
-  const parsed = parseLenientJson(stripCodeFence(body));
+  const unfenced = stripCodeFence(body);
+  const nameFirst = attributeName === undefined ? NAME_THEN_ARGUMENTS.exec(unfenced.trim()) : null;
+  if (nameFirst !== null) {
+    // `get_weather {"city": "Paris"}` or `get_weather({...})`: the name written outside the JSON.
+    const [, name = '', args = ''] = nameFirst;
+    const tool = index.resolve(name);
+    if (tool === undefined) return [unknownTool(name)];
+    return [tool.kind === 'custom' ? customCall(tool, args) : functionCall(tool, name, args)];
+  }
+  const parsed = parseLenientJson(unfenced);
   if (!parsed.ok) {
     return [{ kind: 'rejected', problem: { kind: 'unparseable', detail: `not JSON: ${parsed.error}` } }];
   }

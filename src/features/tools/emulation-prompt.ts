@@ -39,7 +39,7 @@ export function renderToolInstructions(
       : '- Make at most one tool call per reply.',
   );
   lines.push(
-    '- After your call(s), stop. Results come back in the next message inside <tool_result> tags; never write <tool_result> yourself or guess a result.',
+    '- After your <tool_call> block(s), stop. Results come back in the next message inside <tool_result> tags; never write <tool_result> yourself or guess a result.',
   );
   lines.push('- Write the call itself, not a description of it, and not inside a code block.');
   if (requirement.type === 'auto') {

@@ -1,6 +1,6 @@
 import type { ChatEvent } from '../../core/chat-event.ts';
 import type { ToolDefinition } from '../../core/chat-request.ts';
-import { matchCloseTag, matchFenceClose, matchOpenTag } from './call-tag-syntax.ts';
+import { matchCloseTag, matchFenceClose, matchOpenTag, matchResultTag } from './call-tag-syntax.ts';
 import { decodeCallBody } from './decode-call-body.ts';
 import { createToolIndex, type ToolIndex } from './resolve-tool-name.ts';
 import { newToolCallId } from './tool-call-id.ts';
@@ -94,7 +94,8 @@ class StreamingToolCallParser implements ToolCallParser {
   #buf = '';
   /** The stream character just before `#buf`, for the inline-code rule (`` `<tool_call>` `` is text). */
   #prevChar = '';
-  #mode: 'text' | 'call' = 'text';
+  /** `discard`: the model began inventing tool results; nothing after that point is used. */
+  #mode: 'text' | 'call' | 'discard' = 'text';
   #whitespace: WhitespaceMode = 'hold';
   #heldWhitespace = '';
   /** A fenced call was opened and its closing fence not yet seen. */
@@ -186,9 +187,14 @@ class StreamingToolCallParser implements ToolCallParser {
   #drain(final: boolean): ChatEvent[] {
     const out: ChatEvent[] = [];
     for (;;) {
+      if (this.#mode === 'discard') {
+        this.#buf = '';
+        return out;
+      }
       if (this.#mode === 'text') {
         this.#drainText(out, final);
         if (this.#mode === 'text') return out;
+        if (this.#mode === 'discard') continue;
       }
       if (!this.#drainCall(out, final)) return out;
     }
@@ -219,7 +225,17 @@ class StreamingToolCallParser implements ToolCallParser {
           }
         }
         // Inside a code block a backtick run closes the block; the scan below accounts for it.
-        const open = buf[p] === '`' && this.#inCodeBlock ? NO_TAG : matchOpenTag(buf, p, final);
+        const invented = this.#matchInventedResult(buf, p, final);
+        if (invented.kind === 'match') {
+          this.#startDiscarding();
+          return;
+        }
+        const open =
+          invented.kind === 'partial'
+            ? invented
+            : buf[p] === '`' && this.#inCodeBlock
+              ? NO_TAG
+              : matchOpenTag(buf, p, final);
         if (open.kind === 'partial') {
           this.#keepFrom(buf, p);
           return;
@@ -252,7 +268,13 @@ class StreamingToolCallParser implements ToolCallParser {
           }
         } else if (prev !== '`') {
           // `<tool_call>` inside inline code is the model talking about the format, not using it.
-          open = matchOpenTag(buf, c, final);
+          const invented = this.#matchInventedResult(buf, c, final);
+          if (invented.kind === 'match') {
+            this.#emitText(out, buf.slice(p, c));
+            this.#startDiscarding();
+            return;
+          }
+          open = invented.kind === 'partial' ? invented : matchOpenTag(buf, c, final);
         }
         if (open.kind === 'partial') {
           this.#emitText(out, buf.slice(p, c));
@@ -271,6 +293,21 @@ class StreamingToolCallParser implements ToolCallParser {
       p = n;
     }
     this.#keepFrom(buf, p);
+  }
+
+  /** Only after a call: before it, `<tool_result>` in text is just text. */
+  #matchInventedResult(buf: string, at: number, final: boolean): ReturnType<typeof matchResultTag> {
+    return this.calls.length === 0 ? NO_TAG : matchResultTag(buf, at, final);
+  }
+
+  #startDiscarding(): void {
+    this.#mode = 'discard';
+    this.#buf = '';
+    this.#heldWhitespace = '';
+    this.problems.push({
+      kind: 'invented-result',
+      detail: 'the model wrote a tool result itself after calling; the rest of the reply was dropped',
+    });
   }
 
   /** Everything before `at` is consumed; the rest waits for more input. */

@@ -7,6 +7,8 @@
  * - `extra-call`: dropped because `parallel_tool_calls` is false and a call was already emitted.
  * - `truncated`: the reply hit the length limit inside an unclosed call; not executed half-written.
  * - `wrong-tool`: a declared tool other than the one the request forced (counted, not valid).
+ * - `invented-result`: after its call(s) the model wrote a `<tool_result>` itself; the rest of the
+ *   reply was dropped.
  */
 export type ToolCallProblemKind =
   | 'unparseable'
@@ -14,7 +16,8 @@ export type ToolCallProblemKind =
   | 'invalid-arguments'
   | 'extra-call'
   | 'truncated'
-  | 'wrong-tool';
+  | 'wrong-tool'
+  | 'invented-result';
 
 export interface ToolCallProblem {
   kind: ToolCallProblemKind;

@@ -461,6 +461,71 @@ export const REPLY_CORPUS: ReplyCase[] = [
     reply: '<tool_call name="apply_patch">\n+ // 注释 ✓ — ünïcödé 😀\n</tool_call>',
     expected: [{ call: 'apply_patch', args: '+ // 注释 ✓ — ünïcödé 😀' }],
   },
+  // ── more shapes seen in the wild ────────────────────────────────────────────────────────────
+  {
+    name: 'demo site narration without the protocol',
+    reply: `${demoHeader}\n\nI would call tool get_weather with {"city":"Paris"}, but no tools are available.`,
+    expected: [`${demoHeader}\n\nI would call tool get_weather with {"city":"Paris"}, but no tools are available.`],
+    narrated: ['get_weather'],
+  },
+  {
+    name: 'demo site with two calls joined by a newline',
+    reply: `${demoHeader}\n\n<tool_call>{"name":"get_weather","arguments":{"city":"Paris"}}</tool_call>\n<tool_call>{"name":"read_file","arguments":{"path":"b.txt"}}</tool_call>`,
+    expected: [`${demoHeader}\n\n`, weatherParis, { call: 'read_file', args: { path: 'b.txt' } }],
+  },
+  {
+    name: 'name written before the JSON arguments',
+    reply: '<tool_call>get_weather {"city": "Paris"}</tool_call><tool_call>read_file({"path": "c.txt"})</tool_call>',
+    expected: [weatherParis, { call: 'read_file', args: { path: 'c.txt' } }],
+  },
+  {
+    name: 'name attribute and a full envelope body',
+    reply: '<tool_call name="get_weather">{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>',
+    expected: [weatherParis],
+  },
+  {
+    name: 'opener attributes across lines, spaced closer',
+    reply: '<tool_call\n  name="get_weather"\n>{"city": "Paris"}</tool_call >',
+    expected: [weatherParis],
+  },
+  {
+    name: 'comments inside the JSON',
+    reply: '<tool_call>{"name": "get_weather", // the tool\n "arguments": {"city": "Paris" /* capital */}}</tool_call>',
+    expected: [weatherParis],
+  },
+  {
+    name: 'backslashes in a Windows path',
+    reply: '<tool_call>{"name": "read_file", "arguments": {"path": "C:\\\\Users\\\\me\\\\a.txt"}}</tool_call>',
+    expected: [{ call: 'read_file', args: { path: 'C:\\Users\\me\\a.txt' } }],
+  },
+  {
+    name: 'markdown plan before the call',
+    reply:
+      '**Plan**\n1. Check the weather\n2. Answer with *details*\n\n> Note: values are in °C\n\n<tool_call>{"name":"get_weather","arguments":{"city":"Paris","unit":"celsius"}}</tool_call>',
+    expected: [
+      '**Plan**\n1. Check the weather\n2. Answer with *details*\n\n> Note: values are in °C\n\n',
+      { call: 'get_weather', args: { city: 'Paris', unit: 'celsius' } },
+    ],
+  },
+  {
+    name: 'model invents the result after its call',
+    reply:
+      '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>\n<tool_result>{"temp": 21}</tool_result>\nIt is 21 °C in Paris.',
+    expected: [weatherParis],
+    problems: ['invented-result'],
+  },
+  {
+    name: 'model invents the result right after the closer, with prose between',
+    reply:
+      'Calling.<tool_call>{"name": "read_file", "arguments": {"path": "x"}}</tool_call> Result: <tool_result name="read_file">hello</tool_result>',
+    expected: ['Calling.', { call: 'read_file', args: { path: 'x' } }, 'Result: '],
+    problems: ['invented-result'],
+  },
+  {
+    name: 'tool_result mentioned without any call is text',
+    reply: 'Results arrive in a <tool_result> block.',
+    expected: ['Results arrive in a <tool_result> block.'],
+  },
   // ── whitespace, empty and truncated replies ──────────────────────────────────────────────────
   {
     name: 'leading whitespace before a call is dropped',
@@ -489,6 +554,14 @@ export const REPLY_CORPUS: ReplyCase[] = [
     expected: [
       'Writing it.\n<tool_call>{"name": "send_email", "arguments": {"to": "a@b.c", "subject": "Report", "body": "Part one of',
     ],
+    problems: ['truncated'],
+  },
+  {
+    name: 'second call cut by the length limit',
+    truncated: true,
+    reply:
+      '<tool_call>{"name":"get_weather","arguments":{"city":"Paris"}}</tool_call>\n<tool_call>{"name":"get_weather","arguments":{"city":"Lon',
+    expected: [weatherParis, '<tool_call>{"name":"get_weather","arguments":{"city":"Lon'],
     problems: ['truncated'],
   },
   {
