@@ -224,12 +224,12 @@ class StreamingToolCallParser implements ToolCallParser {
             continue;
           }
         }
-        // Inside a code block a backtick run closes the block; the scan below accounts for it.
         const invented = this.#matchInventedResult(buf, p, final);
         if (invented.kind === 'match') {
           this.#startDiscarding();
           return;
         }
+        // Inside a code block a backtick run closes the block; the scan below accounts for it.
         const open =
           invented.kind === 'partial'
             ? invented
