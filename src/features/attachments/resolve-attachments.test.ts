@@ -178,6 +178,32 @@ describe('resolveAttachments', () => {
     await assert.rejects(resolveAttachments(big, context({ limits: { maxInputBytes: 10 } })), /too large/);
   });
 
+  test('the same source repeated across turns is fetched and converted once', async () => {
+    const hits = server.requests.length;
+    const url = `${server.origin}/photo.png`;
+    const request = chat([
+      user({ type: 'image', url }),
+      { role: 'assistant', content: [text('ok')] },
+      user({ type: 'image', url }, text('and again')),
+    ]);
+    const result = await resolveAttachments(request, context());
+    assert.equal(server.requests.length, hits + 1);
+    const [a, b] = [result.messages[0]?.content[0], result.messages[2]?.content[0]];
+    assert.ok(a !== undefined && b !== undefined && isResolvedMediaPart(a) && isResolvedMediaPart(b));
+    assert.equal(a.sha256, b.sha256);
+  });
+
+  test('errors name the field as the caller wrote it when the pipeline maps indices', async () => {
+    const request = chat([user(text('x'), { type: 'file', data: new Uint8Array(0) })]);
+    const paramFor = (m: number, p: number) => `messages[${m + 1}].content[${p}]`;
+    await assert.rejects(resolveAttachments(request, context({ paramFor })), (error) => {
+      assert.ok(error instanceof GatewayError);
+      assert.equal(error.param, 'messages[1].content[1]');
+      assert.match(error.message, /^The attachment in messages\[1\]\.content\[1\] is empty/);
+      return true;
+    });
+  });
+
   test('a caller abort rejects with the caller reason', async () => {
     const controller = new AbortController();
     const reason = new Error('client left');

@@ -35,6 +35,11 @@ export interface ResolveAttachmentsContext {
   fetchOptions: SafeFetchOptions;
   signal: AbortSignal;
   limits?: Partial<AttachmentLimits>;
+  /**
+   * Names the field of a canonical part in the caller's own request (a dialect may have moved system
+   * messages out, shifting indices). Default `messages[m].content[p]`.
+   */
+  paramFor?: (message: number, part: number) => string;
 }
 
 /** A media part after resolution: bytes present, type sniffed, content hash computed. */
@@ -71,13 +76,23 @@ export async function resolveAttachments(
   ctx: ResolveAttachmentsContext,
 ): Promise<ChatRequest> {
   const limits = { ...ATTACHMENT_LIMIT_DEFAULTS, ...ctx.limits };
-  const jobs = collectJobs(request.messages);
+  const jobs = collectJobs(request.messages, ctx.paramFor ?? ((m, p) => `messages[${m}].content[${p}]`));
   if (jobs.length === 0) return request;
   preflight(jobs, ctx, limits);
 
-  const resolved = await runAll(jobs, limits.concurrency, ctx.signal, (job, signal) =>
-    resolveOne(job, ctx, limits, signal),
-  );
+  // Clients resend the whole history every turn, often the same URL or data URL several times: resolve
+  // each distinct source once per request.
+  const memo = new Map<string, Promise<ResolvedMediaPart | TextPart>>();
+  const resolved = await runAll(jobs, limits.concurrency, ctx.signal, (job, signal) => {
+    const key = memoKey(job.media);
+    if (key === undefined) return resolveOne(job, ctx, limits, signal);
+    let pending = memo.get(key);
+    if (pending === undefined) {
+      pending = resolveOne(job, ctx, limits, signal);
+      memo.set(key, pending);
+    }
+    return pending;
+  });
   const replacements = new Map<string, ContentPart>();
   jobs.forEach((job, index) => {
     const part = resolved[index];
@@ -93,16 +108,24 @@ export async function resolveAttachments(
   return { ...request, messages };
 }
 
-function collectJobs(messages: readonly ChatMessage[]): Job[] {
+function collectJobs(
+  messages: readonly ChatMessage[],
+  paramFor: (message: number, part: number) => string,
+): Job[] {
   const jobs: Job[] = [];
   messages.forEach((message, m) => {
     message.content.forEach((part, p) => {
       if (part.type === 'image' || part.type === 'file') {
-        jobs.push({ message: m, part: p, media: part, param: `messages[${m}].content[${p}]` });
+        jobs.push({ message: m, part: p, media: part, param: paramFor(m, p) });
       }
     });
   });
   return jobs;
+}
+
+function memoKey(media: MediaPart): string | undefined {
+  if (media.data !== undefined || media.url === undefined) return undefined;
+  return [media.type, media.mediaType, media.filename, media.detail, media.url].join('\u0000');
 }
 
 /** Cheap checks that need no I/O, so an obviously bad request fails before any download starts. */
