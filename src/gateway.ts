@@ -15,6 +15,7 @@ import { openStore } from './store/open-store.ts';
 import { createUploadCache, resolveAttachments } from './features/attachments/index.ts';
 import { createConversations } from './features/conversations/conversation-planner.ts';
 import { createConversationRepository } from './features/conversations/conversation-repository.ts';
+import { startThreadSweeper } from './features/conversations/thread-hygiene.ts';
 import { createResponsesRepository } from './store/responses-repository.ts';
 
 export interface Gateway {
@@ -55,7 +56,23 @@ export async function startGateway(
   const signer = new ReasoningSigner(await loadOrCreateSecret(config.dataDir));
   const store = await openStore({ kind: 'sqlite', path: join(config.dataDir, 'gateway.sqlite') });
   const responses = createResponsesRepository(store.db);
-  const conversations = createConversations({ repository: createConversationRepository(store.db) });
+  const threads = createConversationRepository(store.db);
+  const conversations = createConversations({
+    repository: threads,
+    retentionMs: config.conversations.threadRetentionHours * 3600_000,
+  });
+  const sitesById = new Map(created.sites.map((site) => [site.id, site]));
+  const stopSweeper = startThreadSweeper(config.conversations.sweepIntervalMinutes * 60_000, {
+    repository: threads,
+    deleteThread: async (siteId, threadId) => {
+      const site = sitesById.get(siteId);
+      if (site?.capabilities.deleteThreads) await site.deleteThread(threadId, AbortSignal.timeout(30_000));
+    },
+    onSweep: (result) => {
+      if (result.deleted + result.failed > 0) logger.info(result, 'swept gateway threads on the sites');
+    },
+    onError: (error) => logger.warn({ err: error }, 'thread sweep failed'),
+  });
   const app = createApp({
     logger,
     keys,
@@ -67,6 +84,7 @@ export async function startGateway(
       signer,
       conversations,
       uploads: createUploadCache(),
+      contextPolicy: config.conversations.contextPolicy,
       resolveAttachments: (request, resolved, signal) =>
         resolveAttachments(request, {
           model: resolved.model.capabilities,
@@ -92,6 +110,7 @@ export async function startGateway(
     logger,
     close: async () => {
       await app.close();
+      await stopSweeper();
       await created.close();
       await store.close();
     },

@@ -78,6 +78,17 @@ export const GatewayConfigSchema = z
       })
       .strict()
       .default({ allowHosts: [], allowCidrs: [], fetchTimeoutMs: 30_000 }),
+    /** Conversation threads and long histories (docs: features/conversations/README.md). */
+    conversations: z
+      .object({
+        /** Over the model's input limit: drop oldest turns, upload the history as a file, or 400. */
+        contextPolicy: z.enum(['drop-oldest', 'upload-file', 'reject']).default('drop-oldest'),
+        /** Threads the gateway created are deleted on the site this long after their last use. */
+        threadRetentionHours: z.number().positive().default(24),
+        sweepIntervalMinutes: z.number().positive().default(10),
+      })
+      .strict()
+      .default({ contextPolicy: 'drop-oldest', threadRetentionHours: 24, sweepIntervalMinutes: 10 }),
     /** How long stored Responses API responses are kept for `previous_response_id`. */
     responsesTtlSeconds: z
       .number()

@@ -1,19 +1,25 @@
 import type { ChatRequest, MediaPart } from '../core/chat-request.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { ConversationPlan } from '../features/conversations/conversation-planner.ts';
-import {
-  type FlattenedThreadStart,
-  flattenHistory,
-  renderNewTurn,
-  type ToolRenderers,
-} from '../features/conversations/flatten-history.ts';
+import { assertTurnFits, type ContextPolicy, fitContext } from '../features/conversations/context-limit.ts';
+import { renderNewTurn, type ToolRenderers } from '../features/conversations/flatten-history.ts';
 import type { ToolPlan } from '../features/tools/index.ts';
-import type { ModelCapabilities, SiteToolResult, SiteTurn } from '../sites/site.ts';
+import type {
+  ModelCapabilities,
+  SiteCapabilities,
+  SiteToolResult,
+  SiteTurn,
+  UploadInput,
+} from '../sites/site.ts';
 
 export interface PreparedTurn {
   /** The turn without attachments; `media` still has to be uploaded. */
   turn: Omit<SiteTurn, 'attachments'>;
   media: MediaPart[];
+  /** Under the `upload-file` context policy: the earlier turns, to upload and attach first. */
+  historyFile?: UploadInput;
+  /** Oldest turns left out by the `drop-oldest` policy (said in a response header and the log). */
+  droppedTurns: number;
 }
 
 /**
@@ -28,30 +34,41 @@ export function prepareSiteTurn(
   toolPlan: ToolPlan,
   extraInstructions: string[],
   renderers: ToolRenderers,
+  context: {
+    policy: ContextPolicy;
+    site: Pick<SiteCapabilities, 'uploads' | 'acceptedMediaTypes' | 'maxUploadBytes'>;
+  },
 ): PreparedTurn {
   const system = [request.system, toolPlan.instructions, ...extraInstructions]
     .filter((s): s is string => typeof s === 'string' && s.trim() !== '')
     .join('\n\n');
   const newMessages = plan.mode === 'continue' ? plan.newMessages : plan.messages;
-  const rendered =
-    plan.mode === 'continue'
-      ? renderNewTurn(plan.newMessages, renderers)
-      : flattenHistory({
-          system: system || undefined,
-          messages: plan.messages,
-          nativeSystemPrompt: model.capabilities.systemPrompt,
-          renderers,
-        });
-  const systemPrompt = plan.mode === 'new' ? (rendered as FlattenedThreadStart).systemPrompt : undefined;
-  const text = rendered.text;
-  if (text.length > model.capabilities.maxInputChars) {
-    throw new GatewayError(
-      'context_length_exceeded',
-      `This model's maximum context length is ${model.capabilities.maxInputChars} characters; the rendered request has ${text.length}. Shorten the conversation.`,
-      { param: 'messages' },
-    );
+  let text: string;
+  let media: MediaPart[];
+  let systemPrompt: string | undefined;
+  let historyFile: UploadInput | undefined;
+  let droppedTurns = 0;
+  if (plan.mode === 'continue') {
+    const rendered = renderNewTurn(plan.newMessages, renderers);
+    assertTurnFits(rendered.text, model.capabilities);
+    text = rendered.text;
+    media = rendered.attachments;
+  } else {
+    const fitted = fitContext({
+      system: system || undefined,
+      messages: plan.messages,
+      policy: context.policy,
+      model: model.capabilities,
+      site: context.site,
+      renderers,
+    });
+    text = fitted.text;
+    media = fitted.attachments;
+    systemPrompt = fitted.systemPrompt;
+    historyFile = fitted.historyFile;
+    droppedTurns = fitted.droppedTurns;
   }
-  if (text.trim() === '' && rendered.attachments.length === 0) {
+  if (text.trim() === '' && media.length === 0 && !historyFile) {
     throw new GatewayError('invalid_request', 'The request has no new user content to send.', {
       param: 'messages',
     });
@@ -82,5 +99,5 @@ export function prepareSiteTurn(
     }
     if (results.length > 0) turn.toolResults = results;
   }
-  return { turn, media: rendered.attachments };
+  return { turn, media, historyFile, droppedTurns };
 }

@@ -5,6 +5,7 @@ import type { ChatRequest } from '../core/chat-request.ts';
 import { GatewayError, toGatewayError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { answerFromEvents } from '../features/conversations/answer-message.ts';
+import type { ContextPolicy } from '../features/conversations/context-limit.ts';
 import type { ConversationPlan, Conversations } from '../features/conversations/conversation-planner.ts';
 import type { ConversationScope } from '../features/conversations/conversation-planner.ts';
 import { StopSequenceFilter } from '../features/sampling/stop-sequence-filter.ts';
@@ -40,6 +41,8 @@ export interface PipelineDeps {
     resolved: ResolvedModel,
     signal: AbortSignal,
   ) => Promise<ChatRequest>;
+  /** What to do with a history longer than the model's input limit. */
+  contextPolicy: ContextPolicy;
 }
 
 export interface ChatCall {
@@ -119,8 +122,11 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
           toolPlan,
           structured?.instructions ? [structured.instructions] : [],
           TOOL_RENDERERS,
+          { policy: deps.contextPolicy, site: resolved.site.capabilities },
         );
         const attachments = await uploadMedia(resolved.site, prepared.media, deps.uploads, siteAbort.signal);
+        if (prepared.historyFile)
+          attachments.unshift(await resolved.site.upload(prepared.historyFile, siteAbort.signal));
         const turn: SiteTurn = { ...prepared.turn, attachments };
         const inputTokens = estimateTokens(`${turn.systemPrompt ?? ''}\n${turn.text}`);
         sent = true;
@@ -135,6 +141,14 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
         const headers: Record<string, string> = {
           'x-gateway-thread': plan.mode === 'continue' ? 'continued' : `new; reason=${plan.reason}`,
         };
+        if (prepared.droppedTurns > 0) {
+          headers['x-gateway-context-truncated'] = `dropped=${prepared.droppedTurns}`;
+          deps.logger.warn(
+            { requestId: call.requestId, droppedTurns: prepared.droppedTurns },
+            'history over the model input limit: oldest turns dropped',
+          );
+        }
+        if (prepared.historyFile) headers['x-gateway-context-file'] = prepared.historyFile.filename;
         const events = generate({
           deps,
           call,
@@ -163,7 +177,10 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
           await deps.conversations.forgetThread(plan.thread);
           continue;
         }
-        if (!sent || !(error instanceof GatewayError && error.kind === 'timeout')) {
+        // Give the thread back only when the site cannot hold any part of this turn: nothing was sent,
+        // or the site refused it outright.
+        const refused = error instanceof GatewayError && error.status < 500 && error.kind !== 'timeout';
+        if (!sent || refused) {
           await deps.conversations.release(plan).catch(() => undefined);
         }
         throw error;
