@@ -62,6 +62,16 @@ export const SAFE_FETCH_DEFAULTS = {
 // Redirects per the fetch standard; 300 and 304 are not, whatever Location says.
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const CONNECTION_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'te',
+  'accept-encoding',
+]);
 
 const defaultLookup: SafeLookup = async (hostname) => {
   const answers = await dnsLookup(hostname, { all: true, verbatim: true });
@@ -220,7 +230,11 @@ function buildHeaders(extra: Readonly<Record<string, string>> | undefined): Reco
     'accept-encoding': 'identity',
     'user-agent': 'webchat-gateway (attachment fetch)',
   };
-  for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    const lower = name.toLowerCase();
+    // The connection is ours to describe: Host follows the validated URL, framing is undici's.
+    if (!CONNECTION_HEADERS.has(lower)) headers[lower] = value;
+  }
   return headers;
 }
 
@@ -276,6 +290,7 @@ function describeNetworkError(error: unknown): string {
     case 'UND_ERR_BODY_TIMEOUT':
       return 'server stopped responding';
     default:
+      if (/CERT|SSL|TLS/.test(code)) return `TLS certificate not trusted: ${code}`;
       return code === '' ? 'network error' : code;
   }
 }
