@@ -51,7 +51,7 @@ export async function normalizeImage(
   if (target === undefined) {
     throw attachmentError(
       param,
-      `is a ${mediaType} image, which this site does not accept and it takes no PNG or JPEG`,
+      `is an image (${mediaType}) that this site does not accept, and the site takes no PNG, JPEG or WebP to convert it to`,
     );
   }
   let dimension = Math.min(longest, limits.maxDimension);
@@ -85,7 +85,7 @@ async function readMetadata(
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
   if (width === 0 || height === 0)
-    throw attachmentError(param, `is a ${mediaType} image that could not be decoded`);
+    throw attachmentError(param, `is an image (${mediaType}) that could not be decoded`);
   if (width * height > limits.maxInputPixels) throw bomb(width, height, limits, param);
   return { width, height, hasAlpha: meta.hasAlpha === true };
 }
@@ -137,7 +137,7 @@ function decodeFailure(error: unknown, mediaType: string, limits: ImageLimits, p
     );
   }
   const hint = mediaType === 'image/heic' || mediaType === 'image/heif' ? '; convert it to JPEG or PNG' : '';
-  return attachmentError(param, `is a ${mediaType} image that could not be decoded${hint}`, error);
+  return attachmentError(param, `is an image (${mediaType}) that could not be decoded${hint}`, error);
 }
 
 function bomb(width: number, height: number, limits: ImageLimits, param: string | undefined) {

@@ -119,7 +119,10 @@ describe('normalizeMedia: images', () => {
     const png = await solidImage('png');
     const corrupt = new Uint8Array(png.byteLength);
     corrupt.set(png.subarray(0, 16));
-    await refusal(normalizeMedia(input(corrupt), target), /image\/png image that could not be decoded/);
+    await refusal(
+      normalizeMedia(input(corrupt), target),
+      /an image \(image\/png\) that could not be decoded/,
+    );
   });
 
   test('a model without vision refuses images, naming the reason', async () => {
@@ -135,7 +138,7 @@ describe('normalizeMedia: images', () => {
     const onlyPdf = { ...site, acceptedMediaTypes: ['application/pdf'] };
     await refusal(
       normalizeMedia(input(webp), { model, site: onlyPdf }),
-      /image\/webp image, which this site does not accept/,
+      /image \(image\/webp\) that this site does not accept/,
     );
   });
 });

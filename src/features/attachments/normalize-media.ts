@@ -133,7 +133,7 @@ function normalizeDocument(
   if (!siteTakesFiles(target) || !acceptsMediaType(target.site.acceptedMediaTypes, sniffed)) {
     throw attachmentError(
       input.param,
-      `is a ${sniffed} file; ${label} are not supported by the selected model`,
+      `is a file of type ${sniffed}; ${label} are not supported by the selected model and site`,
     );
   }
   assertUploadSize(input, target);
