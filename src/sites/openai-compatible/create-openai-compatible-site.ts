@@ -1,0 +1,49 @@
+import type { Logger } from '../../core/logger.ts';
+import { HttpTransport } from '../../transports/http/http-transport.ts';
+import type { Transport } from '../../transports/transport.ts';
+import type { Site } from '../site.ts';
+import type { OpenAICompatibleSiteConfig } from './openai-compatible-config.ts';
+import { GENERIC_CAPABILITIES, OPENAI_COMPATIBLE_PRESETS } from './openai-compatible-presets.ts';
+import { OpenAICompatibleSite } from './openai-compatible-site.ts';
+
+export interface SiteFactoryDeps {
+  logger: Logger;
+  /** Defaults to a fresh HttpTransport; the browser transport's in-page fetch fits too. */
+  transport?: Transport;
+  /** Where `apiKeyEnv` and similar settings are read (defaults to process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Builds the adapter for one `kind: openai-compatible` config entry. */
+export function createOpenAICompatibleSite(config: OpenAICompatibleSiteConfig, deps: SiteFactoryDeps): Site {
+  const preset = config.preset ? OPENAI_COMPATIBLE_PRESETS[config.preset] : undefined;
+  const baseUrl = config.baseUrl ?? preset?.baseUrl;
+  if (!baseUrl) throw new Error(`Site '${config.id}' needs a baseUrl or a preset.`);
+  const env = deps.env ?? process.env;
+  const apiKey = config.apiKey ?? (config.apiKeyEnv ? env[config.apiKeyEnv] : undefined);
+  if (!apiKey) {
+    throw new Error(
+      `Site '${config.id}' needs an API key: set apiKey, or apiKeyEnv naming a set environment variable.`,
+    );
+  }
+  return new OpenAICompatibleSite({
+    id: config.id,
+    baseUrl,
+    apiKey,
+    headers: config.headers,
+    models: config.models,
+    defaults: { ...(preset?.capabilities ?? GENERIC_CAPABILITIES), ...stripUndefined(config.capabilities) },
+    overrides: config.modelCapabilities,
+    maxTokensField: config.maxTokensField,
+    acceptedMediaTypes: config.acceptedMediaTypes,
+    maxUploadBytes: config.maxUploadBytes,
+    extraBody: config.extraBody,
+    balanceName: preset?.balanceName ?? 'credits',
+    transport: deps.transport ?? new HttpTransport(),
+    logger: deps.logger.child({ site: config.id }),
+  });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
