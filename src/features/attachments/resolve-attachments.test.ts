@@ -99,7 +99,7 @@ describe('resolveAttachments', () => {
     assert.equal(converted.filename, 'x.jpg');
     assert.equal(result.messages[1], request.messages[1], 'untouched messages keep their content');
     assert.equal(
-      (request.messages[0]?.content[1] as { url?: string }).url,
+      (request.messages[0]?.content[1] as { url?: string } | undefined)?.url,
       dataUrl,
       'the input is not mutated',
     );

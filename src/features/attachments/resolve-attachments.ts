@@ -80,19 +80,12 @@ export async function resolveAttachments(
   if (jobs.length === 0) return request;
   preflight(jobs, ctx, limits);
 
-  // Clients resend the whole history every turn, often the same URL or data URL several times: resolve
-  // each distinct source once per request.
-  const memo = new Map<string, Promise<ResolvedMediaPart | TextPart>>();
-  const resolved = await runAll(jobs, limits.concurrency, ctx.signal, (job, signal) => {
-    const key = memoKey(job.media);
-    if (key === undefined) return resolveOne(job, ctx, limits, signal);
-    let pending = memo.get(key);
-    if (pending === undefined) {
-      pending = resolveOne(job, ctx, limits, signal);
-      memo.set(key, pending);
-    }
-    return pending;
-  });
+  // Clients resend the whole history every turn, often with the same image several times: each distinct
+  // URL is downloaded once and each distinct content normalised once per request.
+  const memo: Memo = { downloads: new Map(), normalized: new Map() };
+  const resolved = await runAll(jobs, limits.concurrency, ctx.signal, (job, signal) =>
+    resolveOne(job, ctx, limits, memo, signal),
+  );
   const replacements = new Map<string, ContentPart>();
   jobs.forEach((job, index) => {
     const part = resolved[index];
@@ -123,11 +116,6 @@ function collectJobs(
   return jobs;
 }
 
-function memoKey(media: MediaPart): string | undefined {
-  if (media.data !== undefined || media.url === undefined) return undefined;
-  return [media.type, media.mediaType, media.filename, media.detail, media.url].join('\u0000');
-}
-
 /** Cheap checks that need no I/O, so an obviously bad request fails before any download starts. */
 function preflight(jobs: readonly Job[], ctx: ResolveAttachmentsContext, limits: AttachmentLimits): void {
   if (jobs.length > limits.maxAttachments) {
@@ -149,10 +137,16 @@ function preflight(jobs: readonly Job[], ctx: ResolveAttachmentsContext, limits:
   }
 }
 
+interface Memo {
+  downloads: Map<string, Promise<{ data: Uint8Array; declaredType?: string }>>;
+  normalized: Map<string, Promise<ResolvedMediaPart | TextPart>>;
+}
+
 async function resolveOne(
   job: Job,
   ctx: ResolveAttachmentsContext,
   limits: AttachmentLimits,
+  memo: Memo,
   signal: AbortSignal,
 ): Promise<ResolvedMediaPart | TextPart> {
   const { media, param } = job;
@@ -168,37 +162,51 @@ async function resolveOne(
     data = decoded.data;
     claimedType ??= decoded.mediaType;
   } else {
-    const fetched = await safeFetch(media.url ?? '', {
-      maxBytes: limits.maxInputBytes,
-      ...ctx.fetchOptions,
-      signal,
-      param,
-    });
-    data = fetched.data;
-    declaredType = fetched.declaredMediaType;
+    const url = media.url ?? '';
+    let download = memo.downloads.get(url);
+    if (download === undefined) {
+      download = safeFetch(url, { maxBytes: limits.maxInputBytes, ...ctx.fetchOptions, signal, param }).then(
+        (fetched) => ({ data: fetched.data, declaredType: fetched.declaredMediaType }),
+      );
+      memo.downloads.set(url, download);
+    }
+    ({ data, declaredType } = await download);
   }
 
-  const normalized = await normalizeMedia(
-    {
-      data,
-      partType: media.type,
-      ...(claimedType === undefined ? {} : { claimedType }),
-      ...(declaredType === undefined ? {} : { declaredType }),
-      ...(media.filename === undefined ? {} : { filename: media.filename }),
-      param,
-    },
-    { model: ctx.model, site: ctx.site, limits },
+  // Hashing the input is not extra work: for the usual pass-through it is also the hash of what is sent.
+  const inputSha256 = sha256Hex(data);
+  const key = [inputSha256, media.type, claimedType, declaredType, media.filename, media.detail].join(
+    '\u0000',
   );
-  return toPart(normalized, media);
+  let pending = memo.normalized.get(key);
+  if (pending === undefined) {
+    pending = normalizeMedia(
+      {
+        data,
+        partType: media.type,
+        ...(claimedType === undefined ? {} : { claimedType }),
+        ...(declaredType === undefined ? {} : { declaredType }),
+        ...(media.filename === undefined ? {} : { filename: media.filename }),
+        param,
+      },
+      { model: ctx.model, site: ctx.site, limits },
+    ).then((normalized) => toPart(normalized, media, inputSha256));
+    memo.normalized.set(key, pending);
+  }
+  return pending;
 }
 
-function toPart(normalized: NormalizedMedia, original: MediaPart): ResolvedMediaPart | TextPart {
+function toPart(
+  normalized: NormalizedMedia,
+  original: MediaPart,
+  inputSha256: string,
+): ResolvedMediaPart | TextPart {
   if (normalized.kind === 'text') return { type: 'text', text: normalized.text };
   const part: ResolvedMediaPart = {
     type: normalized.type,
     data: normalized.data,
     mediaType: normalized.mediaType,
-    sha256: sha256Hex(normalized.data),
+    sha256: normalized.converted ? sha256Hex(normalized.data) : inputSha256,
   };
   const filename = normalized.converted
     ? renameForType(original.filename, normalized.mediaType)
