@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GatewayError } from '../../core/errors.ts';
 import type { CDPSession } from './browser-library.ts';
 import { type AgentHead, type AgentMessage, IN_PAGE_FETCH_AGENT_SOURCE } from './in-page-fetch-agent.ts';
+import { installInIsolatedWorld, isStaleContextError } from './isolated-world.ts';
 import type { PageLease } from './page-lease.ts';
 import type { WireBody } from './serialize-request-body.ts';
 
@@ -160,25 +161,12 @@ export class InPageFetcher {
   }
 
   async #install(): Promise<string> {
-    const { frameTree } = await this.#send('Page.getFrameTree');
-    const world = await this.#send('Page.createIsolatedWorld', {
-      frameId: frameTree.frame.id,
+    const installed = await installInIsolatedWorld(this.#send, {
+      source: IN_PAGE_FETCH_AGENT_SOURCE,
       worldName: this.#worldName,
-      grantUniveralAccess: false,
+      bindingName: this.#bindingName,
     });
-    await this.#send('Runtime.addBinding', {
-      name: this.#bindingName,
-      executionContextId: world.executionContextId,
-    });
-    const evaluated = await this.#send('Runtime.evaluate', {
-      contextId: world.executionContextId,
-      expression: `${IN_PAGE_FETCH_AGENT_SOURCE}(globalThis[${JSON.stringify(this.#bindingName)}])`,
-      returnByValue: false,
-    });
-    const objectId = evaluated.result.objectId;
-    if (evaluated.exceptionDetails || !objectId)
-      throw new Error('Could not install the in-page fetch agent.');
-    return objectId;
+    return installed.objectId;
   }
 
   #onMessage(payload: string): void {
@@ -204,11 +192,4 @@ export class InPageFetcher {
     this.#sinks.clear();
     for (const sink of sinks) sink.fail(error);
   }
-}
-
-function isStaleContextError(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /Cannot find context|Could not find object|Execution context was destroyed|Inspected target navigated/i.test(
-    message,
-  );
 }

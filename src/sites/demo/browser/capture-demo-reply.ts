@@ -1,0 +1,196 @@
+import { GatewayError } from '../../../core/errors.ts';
+import { abortable, untilAborted, withTimeout } from '../../../transports/browser/abortable.ts';
+import { AsyncQueue } from '../../../transports/browser/async-queue.ts';
+import { type CapturedResponse, NetworkCapture } from '../../../transports/browser/network-capture.ts';
+import type { PageLease } from '../../../transports/browser/page-lease.ts';
+import { textDelta } from '../../../transports/browser/text-delta.ts';
+import { readServerSentEvents } from '../../../transports/http/read-server-sent-events.ts';
+import type { SiteEvent } from '../../site.ts';
+import { translateDemoFrame } from '../translate-demo-frame.ts';
+import { DemoDomObserver, type DomReplySnapshot } from './demo-dom-observer.ts';
+import { UiSessionEndedError } from './demo-ui-page.ts';
+import { mapDemoError } from './map-demo-error.ts';
+
+/** How a UI-driven send reads the reply; attached before the send button is clicked. */
+export interface ReplyReading {
+  events(signal: AbortSignal): AsyncIterable<SiteEvent>;
+  close(): Promise<void>;
+}
+
+export interface ReplyReaderInput {
+  lease: PageLease;
+  streaming: 'sse' | 'ws';
+  /** Assistant messages the thread showed before this turn (the DOM reader's anchor). */
+  assistantsBefore: number;
+  threadId: string | undefined;
+}
+
+export type ReplyReaderMode = 'network' | 'dom';
+
+/** The site must start answering within this time after the click, or the UI did not send. */
+const REQUEST_START_TIMEOUT_MS = 30_000;
+
+const isSend = (streaming: 'sse' | 'ws') => (request: { url: string; method: string }) =>
+  request.method === 'POST' &&
+  new URL(request.url).pathname === (streaming === 'sse' ? '/api/chat' : '/api/messages');
+
+export async function startReplyReader(
+  mode: ReplyReaderMode,
+  input: ReplyReaderInput,
+): Promise<ReplyReading> {
+  const capture = await NetworkCapture.attach(input.lease);
+  try {
+    if (mode === 'dom') return await readFromDom(capture, input);
+    return input.streaming === 'sse'
+      ? readSseFromNetwork(capture, input)
+      : readWebSocketFromNetwork(capture, input);
+  } catch (error) {
+    await capture.detach();
+    throw error;
+  }
+}
+
+async function awaitSendResponse(
+  response: Promise<CapturedResponse>,
+  signal: AbortSignal,
+): Promise<CapturedResponse> {
+  return untilAborted(
+    withTimeout(
+      response,
+      REQUEST_START_TIMEOUT_MS,
+      () => new GatewayError('upstream', 'The site UI did not send the message.'),
+    ),
+    signal,
+  );
+}
+
+/** Refusals (429, 409, 413…) mapped as the HTTP adapter maps them; a 401 means log in and retry. */
+async function throwIfRefused(
+  response: CapturedResponse,
+  ok: number[],
+  threadId: string | undefined,
+): Promise<void> {
+  if (ok.includes(response.status)) return;
+  if (response.status === 401) throw new UiSessionEndedError();
+  const text = await readAll(response.body);
+  throw mapDemoError(response.status, text, response.headers.get('retry-after'), 'send', threadId);
+}
+
+/** SSE: the page's own `/api/chat` fetch, read over CDP as it streams. */
+function readSseFromNetwork(capture: NetworkCapture, input: ReplyReaderInput): ReplyReading {
+  const response = capture.waitForResponse(isSend('sse'));
+  response.catch(() => undefined);
+  return {
+    async *events(signal) {
+      const head = await awaitSendResponse(response, signal);
+      await throwIfRefused(head, [200], input.threadId);
+      for await (const message of readServerSentEvents(abortable(head.body, signal))) {
+        const result = translateDemoFrame(message.event ?? 'message', JSON.parse(message.data));
+        if (result.event) yield result.event;
+        if (result.done) return;
+      }
+      throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
+    },
+    close: () => capture.detach(),
+  };
+}
+
+/** WebSocket: `/api/messages` names the message; its frames are read off the page's socket. */
+function readWebSocketFromNetwork(capture: NetworkCapture, input: ReplyReaderInput): ReplyReading {
+  const frames = capture.webSocketEvents();
+  const response = capture.waitForResponse(isSend('ws'));
+  response.catch(() => undefined);
+  return {
+    async *events(signal) {
+      const head = await awaitSendResponse(response, signal);
+      await throwIfRefused(head, [200, 202], input.threadId);
+      const { messageId } = JSON.parse(await readAll(head.body)) as { messageId: string };
+      for await (const event of abortable(frames, signal)) {
+        if (event.kind === 'closed')
+          throw new GatewayError('upstream', 'The site WebSocket closed mid-reply.');
+        const frame = JSON.parse(event.payload) as { type: string; messageId?: string };
+        if (frame.messageId !== messageId) continue;
+        const result = translateDemoFrame(frame.type, frame);
+        if (result.event) yield result.event;
+        if (result.done) return;
+      }
+      throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
+    },
+    close: () => capture.detach(),
+  };
+}
+
+type DomSignal =
+  | { kind: 'dom'; snapshot: DomReplySnapshot }
+  | { kind: 'request-done' }
+  | { kind: 'request-failed'; error: unknown };
+
+/**
+ * DOM: the text as the page renders it. The reply is over when the site's streaming request has
+ * finished *and* the page shows it is done (status settled, stop control gone); either alone can
+ * mislead (a page may still render after the request ends, or hide the stop control early).
+ */
+async function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): Promise<ReplyReading> {
+  const observer = await DemoDomObserver.attach(input.lease, input.assistantsBefore);
+  const signals = new AsyncQueue<DomSignal>();
+  const response = capture.waitForResponse(isSend(input.streaming));
+  response.catch(() => undefined);
+  void (async () => {
+    for await (const snapshot of observer.snapshots) signals.push({ kind: 'dom', snapshot });
+  })().catch((error: unknown) => signals.push({ kind: 'request-failed', error }));
+  return {
+    async *events(signal) {
+      const head = await awaitSendResponse(response, signal);
+      await throwIfRefused(head, [200, 202], input.threadId);
+      void readAll(head.body).then(
+        () => signals.push({ kind: 'request-done' }),
+        (error: unknown) => signals.push({ kind: 'request-failed', error }),
+      );
+      let requestDone = false;
+      let latest: DomReplySnapshot | undefined;
+      let shown = { text: '', thinking: '' };
+      let threadSent = Boolean(input.threadId);
+      if (input.threadId) yield { type: 'thread', threadId: input.threadId };
+      for await (const item of abortable(signals, signal)) {
+        if (item.kind === 'request-failed') throw item.error;
+        if (item.kind === 'request-done') requestDone = true;
+        const snapshot = item.kind === 'dom' ? item.snapshot : undefined;
+        if (snapshot) {
+          latest = snapshot;
+          if (!threadSent && snapshot.hash.length > 1) {
+            threadSent = true;
+            yield { type: 'thread', threadId: decodeURIComponent(snapshot.hash.slice(1)) };
+          }
+          const thinking = textDelta(shown.thinking, snapshot.thinking).delta;
+          if (thinking) yield { type: 'reasoning', delta: thinking };
+          if (snapshot.status === 'error')
+            throw new GatewayError('upstream', `The site failed: ${snapshot.text}`);
+          const text = textDelta(shown.text, snapshot.text).delta;
+          if (text) yield { type: 'text', delta: text };
+          shown = { text: snapshot.text, thinking: snapshot.thinking };
+        }
+        if (requestDone && latest && isSettled(latest)) {
+          yield { type: 'finish', reason: 'stop' };
+          return;
+        }
+      }
+      throw new GatewayError('upstream', 'The page stopped reporting before the reply finished.');
+    },
+    close: async () => {
+      await observer.detach();
+      await capture.detach();
+    },
+  };
+}
+
+function isSettled(snapshot: DomReplySnapshot): boolean {
+  return (
+    snapshot.present && snapshot.status !== 'streaming' && snapshot.status !== '' && !snapshot.stopVisible
+  );
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const parts: Uint8Array[] = [];
+  for await (const part of body) parts.push(part);
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,165 @@
+import { GatewayError } from '../../../core/errors.ts';
+import type { Logger } from '../../../core/logger.ts';
+import type { BrowserAccount } from '../../../transports/browser/browser-account.ts';
+import type { PageLease } from '../../../transports/browser/page-lease.ts';
+import {
+  SITE_INTERFACE_VERSION,
+  type SessionState,
+  type Site,
+  type SiteAttachment,
+  type SiteEvent,
+  type SiteModel,
+  type SiteTurn,
+  type UploadInput,
+} from '../../site.ts';
+import { DEMO_SITE_CAPABILITIES, type DemoSiteAdapter } from '../demo-site-adapter.ts';
+import { type ReplyReaderMode, type ReplyReading, startReplyReader } from './capture-demo-reply.ts';
+import { DemoUiPage, type UiFile, UiSessionEndedError } from './demo-ui-page.ts';
+import { StagedUploads } from './staged-uploads.ts';
+
+export interface DemoUiSiteOptions {
+  /** The API-level adapter (over in-page fetch) for login, models, threads and what the UI cannot express. */
+  api: DemoSiteAdapter;
+  account: BrowserAccount;
+  baseUrl: string;
+  streaming: 'sse' | 'ws';
+  /** How the reply is read: the site's own stream over CDP, or the rendered page. */
+  reader: ReplyReaderMode;
+  logger: Logger;
+}
+
+/**
+ * The demo site used the way a person uses it: each turn is typed into the chat UI of a warm page
+ * and sent with its button; files go through the file input. Everything without a UI gesture (login,
+ * model list, thread deletion, session checks), and turns the UI cannot express (native tools, tool
+ * results, a token cap), go through the page's own API calls instead.
+ */
+export class DemoUiSite implements Site {
+  readonly interfaceVersion = SITE_INTERFACE_VERSION;
+  readonly id: string;
+  readonly capabilities = DEMO_SITE_CAPABILITIES;
+  readonly #options: DemoUiSiteOptions;
+  readonly #staged = new StagedUploads();
+
+  constructor(options: DemoUiSiteOptions) {
+    this.id = options.api.id;
+    this.#options = options;
+  }
+
+  listModels(signal?: AbortSignal): Promise<SiteModel[]> {
+    return this.#options.api.listModels(signal);
+  }
+
+  login(signal: AbortSignal): Promise<void> {
+    return this.#options.api.login(signal);
+  }
+
+  checkSession(signal: AbortSignal): Promise<SessionState> {
+    return this.#options.api.checkSession(signal);
+  }
+
+  deleteThread(threadId: string, signal: AbortSignal): Promise<void> {
+    return this.#options.api.deleteThread(threadId, signal);
+  }
+
+  /** Held until the turn that uses it: the UI uploads a file from its composer. */
+  async upload(file: UploadInput, _signal: AbortSignal): Promise<SiteAttachment> {
+    return this.#staged.stage(file);
+  }
+
+  send(turn: SiteTurn, signal: AbortSignal): AsyncIterable<SiteEvent> {
+    const uiExpressible =
+      !turn.tools?.length &&
+      !turn.toolResults?.length &&
+      turn.maxOutputTokens === undefined &&
+      turn.attachments.every((attachment) => StagedUploads.isStaged(attachment.fileId));
+    return uiExpressible ? this.#sendThroughUi(turn, signal) : this.#sendThroughApi(turn, signal);
+  }
+
+  async close(): Promise<void> {
+    await this.#options.api.close();
+  }
+
+  async *#sendThroughApi(turn: SiteTurn, signal: AbortSignal): AsyncIterable<SiteEvent> {
+    const attachments: SiteAttachment[] = [];
+    for (const attachment of turn.attachments) {
+      const staged = this.#staged.get(attachment.fileId);
+      attachments.push(staged ? await this.#options.api.upload(staged, signal) : attachment);
+    }
+    yield* this.#options.api.send({ ...turn, attachments }, signal);
+  }
+
+  async *#sendThroughUi(turn: SiteTurn, signal: AbortSignal): AsyncIterable<SiteEvent> {
+    const files = turn.attachments.map((attachment) => this.#uiFile(attachment));
+    for (let attempt = 0; ; attempt++) {
+      signal.throwIfAborted();
+      const lease = await this.#options.account.acquirePage();
+      const ui = new DemoUiPage(lease.page, this.#options.baseUrl, this.#options.streaming);
+      let reading: ReplyReading | undefined;
+      let finished = false;
+      try {
+        await ui.open(turn.threadId);
+        const assistantsBefore = await ui.prepare({
+          model: turn.model,
+          text: turn.text,
+          systemPrompt: turn.threadId ? undefined : turn.systemPrompt,
+          files,
+        });
+        signal.throwIfAborted();
+        reading = await startReplyReader(this.#options.reader, {
+          lease,
+          streaming: this.#options.streaming,
+          assistantsBefore,
+          threadId: turn.threadId,
+        });
+        await ui.clickSend();
+        for await (const event of reading.events(signal)) {
+          if (event.type === 'finish') finished = true;
+          yield event;
+        }
+        return;
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (!(error instanceof UiSessionEndedError) || attempt > 0) throw asSiteError(error);
+      } finally {
+        await this.#free(lease, ui, reading, finished);
+      }
+      this.#options.logger.info({ site: this.id }, 'demo site session ended under the UI; logging in again');
+      await this.#options.api.login(signal);
+    }
+  }
+
+  /**
+   * Stops an unfinished reply with the UI's stop control (the site ends the generation), then hands
+   * the page back; a page whose state is unsure (failed turn, stop that did not take) is closed.
+   */
+  async #free(
+    lease: PageLease,
+    ui: DemoUiPage,
+    reading: ReplyReading | undefined,
+    finished: boolean,
+  ): Promise<void> {
+    const stopped = finished || lease.dead ? true : await ui.stop().catch(() => false);
+    await reading?.close().catch(() => undefined);
+    if (finished && stopped && !lease.dead) lease.release();
+    else await lease.discard();
+  }
+
+  #uiFile(attachment: SiteAttachment): UiFile {
+    const staged = this.#staged.get(attachment.fileId);
+    if (!staged)
+      throw new GatewayError(
+        'invalid_request',
+        'The attachment expired before it was sent; upload it again.',
+      );
+    return { name: staged.filename, mimeType: staged.mediaType, buffer: Buffer.from(staged.data) };
+  }
+}
+
+function asSiteError(error: unknown): unknown {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof UiSessionEndedError)
+    return new GatewayError('needs_login', error.message, { retryable: false });
+  const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new GatewayError('upstream', `The site UI did not respond as expected: ${detail}`, { cause: error });
+}
