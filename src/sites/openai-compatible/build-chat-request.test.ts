@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { GatewayError } from '../../core/errors.ts';
 import { renderToolCallAsText, renderToolResultAsText } from '../../features/tools/index.ts';
 import type { SiteTurn } from '../site.ts';
-import { buildChatRequest, findRenderedCall, withoutRenderedResults } from './build-chat-request.ts';
+import { HISTORY_END } from '../../features/conversations/flatten-history.ts';
+import { buildChatRequest, findRenderedCall, splitCurrentResults } from './build-chat-request.ts';
 import { toInlineAttachment } from './inline-attachment.ts';
 
 const options = { maxTokensField: 'max_tokens' as const };
@@ -172,27 +173,52 @@ describe('findRenderedCall', () => {
   });
 });
 
-describe('withoutRenderedResults', () => {
-  test('cuts exactly the rendered blocks, with or without a name, and nothing else', () => {
-    const named = renderToolResultAsText({
+describe('splitCurrentResults', () => {
+  const result = (id: string, content: string, name = 'f') => ({
+    toolCallId: id,
+    name,
+    content,
+    isError: false,
+  });
+  const rendered = (id: string, content: string, name?: string) =>
+    renderToolResultAsText({
       type: 'tool-result',
-      toolCallId: 'a',
-      name: 'f',
-      content: 'one',
+      toolCallId: id,
+      content,
       isError: false,
+      ...(name ? { name } : {}),
     });
-    const unnamed = renderToolResultAsText({
-      type: 'tool-result',
-      toolCallId: 'b',
-      content: 'two',
-      isError: true,
-    });
-    const text = `before\n\n${named}\n\n${unnamed}\n\nafter`;
-    const out = withoutRenderedResults(text, [
-      { toolCallId: 'a', name: 'f', content: 'one', isError: false },
-      { toolCallId: 'b', name: 'unknown', content: 'two', isError: true },
-      { toolCallId: 'c', name: 'g', content: 'absent', isError: false },
+
+  test('results after the history block are current and cut; earlier ones stay in the story', () => {
+    const text = [
+      '[Conversation so far]',
+      `Tool: ${rendered('old', 'first', 'f')}`,
+      HISTORY_END,
+      '',
+      rendered('new', 'second', 'f'),
+    ].join('\n');
+    const { text: out, current } = splitCurrentResults(text, [
+      result('old', 'first'),
+      result('new', 'second'),
     ]);
+    assert.deepEqual(
+      current.map((r) => r.toolCallId),
+      ['new'],
+    );
+    assert.ok(out.includes('first'), 'the historic result stays');
+    assert.ok(!out.includes('second'), 'the current result is not sent twice');
+  });
+
+  test('a result rendered without its name (the pipeline had none) is still found', () => {
+    const text = `before\n\n${rendered('b', 'two')}\n\nafter`;
+    const { text: out, current } = splitCurrentResults(text, [result('b', 'two', 'unknown')]);
     assert.equal(out, 'before\n\nafter');
+    assert.equal(current.length, 1);
+  });
+
+  test('a result missing from the text is current; the text is left alone', () => {
+    const { text: out, current } = splitCurrentResults('just text', [result('x', 'y')]);
+    assert.equal(out, 'just text');
+    assert.equal(current.length, 1);
   });
 });

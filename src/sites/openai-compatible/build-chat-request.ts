@@ -1,4 +1,5 @@
 import type { ToolChoice, ToolDefinition } from '../../core/chat-request.ts';
+import { HISTORY_END } from '../../features/conversations/flatten-history.ts';
 import { renderToolResultAsText } from '../../features/tools/index.ts';
 import type { SiteToolResult, SiteTurn } from '../site.ts';
 import { fromInlineAttachment } from './inline-attachment.ts';
@@ -32,14 +33,13 @@ export const CUSTOM_TOOL_INPUT = 'input';
 export function buildChatRequest(turn: SiteTurn, options: BuildChatRequestOptions): OpenAIChatRequest {
   const messages: OpenAIMessage[] = [];
   if (turn.systemPrompt?.trim()) messages.push({ role: 'system', content: turn.systemPrompt });
-  const results = turn.toolResults ?? [];
-  const text = results.length > 0 ? withoutRenderedResults(turn.text, results) : turn.text;
+  const { text, current } = splitCurrentResults(turn.text, turn.toolResults ?? []);
   messages.push({ role: 'user', content: userContent(text, turn) });
-  if (results.length > 0) {
+  if (current.length > 0) {
     messages.push({
       role: 'assistant',
       content: null,
-      tool_calls: results.map((result) => {
+      tool_calls: current.map((result) => {
         const call = findRenderedCall(turn.text, result.toolCallId);
         return {
           id: result.toolCallId,
@@ -48,7 +48,7 @@ export function buildChatRequest(turn: SiteTurn, options: BuildChatRequestOption
         };
       }),
     });
-    for (const result of results) {
+    for (const result of current) {
       messages.push({
         role: 'tool',
         tool_call_id: result.toolCallId,
@@ -123,12 +123,20 @@ export function toOpenAIToolChoice(choice: ToolChoice | undefined): OpenAIToolCh
 }
 
 /**
- * The flattened text carries the new tool results as `<tool_result>` blocks too (the pipeline
- * renders them with the tools module); they now travel as `tool` messages, so the exact rendered
- * blocks are cut out instead of sending every result twice. Anything not found verbatim stays.
+ * Which tool results answer the calls of the last assistant turn, and the text without them.
+ * The flattened text carries every result as a `<tool_result>` block (rendered by the tools module):
+ * those after the history block answer the latest calls and now travel as `tool` messages, so they
+ * are cut out rather than sent twice; those inside the history stay there as part of the story.
+ * A result not found verbatim anywhere is treated as current (it is the one the client just sent).
  */
-export function withoutRenderedResults(text: string, results: SiteToolResult[]): string {
+export function splitCurrentResults(
+  text: string,
+  results: SiteToolResult[],
+): { text: string; current: SiteToolResult[] } {
+  const historyEnd = text.lastIndexOf(HISTORY_END);
+  const boundary = historyEnd >= 0 ? historyEnd + HISTORY_END.length : 0;
   let out = text;
+  const current: SiteToolResult[] = [];
   for (const result of results) {
     const part = {
       type: 'tool-result' as const,
@@ -136,18 +144,17 @@ export function withoutRenderedResults(text: string, results: SiteToolResult[]):
       content: result.content,
       isError: result.isError,
     };
-    for (const rendered of [
-      renderToolResultAsText({ ...part, name: result.name }),
-      renderToolResultAsText(part),
-    ]) {
-      const at = out.indexOf(rendered);
-      if (at >= 0) {
-        out = out.slice(0, at) + out.slice(at + rendered.length);
-        break;
-      }
+    const renderings = [renderToolResultAsText({ ...part, name: result.name }), renderToolResultAsText(part)];
+    const cut = renderings.find((rendered) => out.indexOf(rendered, boundary) >= 0);
+    if (cut !== undefined) {
+      const at = out.indexOf(cut, boundary);
+      out = out.slice(0, at) + out.slice(at + cut.length);
+      current.push(result);
+    } else if (!renderings.some((rendered) => out.includes(rendered))) {
+      current.push(result);
     }
   }
-  return out.replace(/\n{3,}/g, '\n\n').trim();
+  return { text: out === text ? text : out.replace(/\n{3,}/g, '\n\n').trim(), current };
 }
 
 /**
