@@ -87,7 +87,7 @@ export async function buildSite(options: DemoSiteOptions): Promise<BuiltSite> {
   const guard = new RequestGuard(ctx.sessions);
 
   // An empty JSON body (stop, logout) is fine; malformed JSON is a 400 in the site's error shape.
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
