@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger.ts';
 import { HttpTransport } from '../../transports/http/http-transport.ts';
 import type { Transport } from '../../transports/transport.ts';
 import type { Site } from '../site.ts';
+import { mergeCapabilities } from './model-capabilities-config.ts';
 import type { OpenAICompatibleSiteConfig } from './openai-compatible-config.ts';
 import { GENERIC_CAPABILITIES, OPENAI_COMPATIBLE_PRESETS } from './openai-compatible-presets.ts';
 import { OpenAICompatibleSite } from './openai-compatible-site.ts';
@@ -32,7 +33,7 @@ export function createOpenAICompatibleSite(config: OpenAICompatibleSiteConfig, d
     apiKey,
     headers: config.headers,
     models: config.models,
-    defaults: { ...(preset?.capabilities ?? GENERIC_CAPABILITIES), ...stripUndefined(config.capabilities) },
+    defaults: mergeCapabilities(preset?.capabilities ?? GENERIC_CAPABILITIES, config.capabilities),
     overrides: config.modelCapabilities,
     maxTokensField: config.maxTokensField,
     acceptedMediaTypes: config.acceptedMediaTypes,
@@ -42,8 +43,4 @@ export function createOpenAICompatibleSite(config: OpenAICompatibleSiteConfig, d
     transport: deps.transport ?? new HttpTransport(),
     logger: deps.logger.child({ site: config.id }),
   });
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

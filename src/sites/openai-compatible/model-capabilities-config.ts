@@ -40,6 +40,11 @@ export function resolveCapabilities(
   return Object.assign({}, defaults, stripUndefined(fromSite), ...matching.map(stripUndefined));
 }
 
+/** An adapter's default capabilities with the config's site-wide patch on top. */
+export function mergeCapabilities(base: ModelCapabilities, patch: ModelCapabilitiesPatch): ModelCapabilities {
+  return { ...base, ...stripUndefined(patch) };
+}
+
 /** `gpt-4o` matches itself; `Claude-*` matches every id starting `Claude-`; `*` matches all. */
 export function matchesModelPattern(modelId: string, pattern: string): boolean {
   if (pattern.endsWith('*')) return modelId.startsWith(pattern.slice(0, -1));

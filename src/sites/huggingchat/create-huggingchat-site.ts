@@ -1,0 +1,36 @@
+import { HttpTransport } from '../../transports/http/http-transport.ts';
+import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
+import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
+import type { Site } from '../site.ts';
+import { CookieSeededHttpTransport } from './cookie-seeded-http-transport.ts';
+import type { HuggingChatSiteConfig } from './huggingchat-config.ts';
+import { HUGGINGCHAT_DEFAULT_CAPABILITIES, HuggingChatSite } from './huggingchat-site.ts';
+
+/** Builds the adapter for one `kind: huggingchat` config entry. */
+export function createHuggingChatSite(config: HuggingChatSiteConfig, deps: SiteFactoryDeps): Site {
+  const env = deps.env ?? process.env;
+  const token = config.token ?? (config.tokenEnv ? env[config.tokenEnv] : undefined);
+  const cookie = config.cookie ?? (config.cookieEnv ? env[config.cookieEnv] : undefined);
+  if (!token && !cookie && !deps.transport) {
+    throw new Error(
+      `Site '${config.id}' needs an hf_ token (token/tokenEnv) or the hf-chat cookie (cookie/cookieEnv).`,
+    );
+  }
+  const transport =
+    deps.transport ??
+    (cookie
+      ? new CookieSeededHttpTransport({ url: config.baseUrl, cookies: [{ name: 'hf-chat', value: cookie }] })
+      : new HttpTransport());
+  return new HuggingChatSite({
+    id: config.id,
+    baseUrl: config.baseUrl,
+    token,
+    include: config.include,
+    defaults: mergeCapabilities(HUGGINGCHAT_DEFAULT_CAPABILITIES, config.capabilities),
+    overrides: config.modelCapabilities,
+    acceptedMediaTypes: config.acceptedMediaTypes,
+    maxUploadBytes: config.maxUploadBytes,
+    transport,
+    logger: deps.logger.child({ site: config.id }),
+  });
+}
