@@ -5,15 +5,18 @@ import { type CapturedResponse, NetworkCapture } from '../../../transports/brows
 import type { PageLease } from '../../../transports/browser/page-lease.ts';
 import { textDelta } from '../../../transports/browser/text-delta.ts';
 import { readServerSentEvents } from '../../../transports/http/read-server-sent-events.ts';
+import { NeedsLoginError } from '../../site-errors.ts';
 import type { SiteEvent } from '../../site.ts';
 import { translateDemoFrame } from '../translate-demo-frame.ts';
 import { DemoDomObserver, type DomReplySnapshot } from './demo-dom-observer.ts';
-import { UiSessionEndedError } from './demo-ui-page.ts';
+import { UiPageStaleError, UiSessionEndedError } from './demo-ui-page.ts';
 import { mapDemoError } from './map-demo-error.ts';
 
 /** How a UI-driven send reads the reply; attached before the send button is clicked. */
 export interface ReplyReading {
   events(signal: AbortSignal): AsyncIterable<SiteEvent>;
+  /** The site's id for the reply once seen (to stop it when the UI cannot). */
+  messageId(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,13 @@ async function throwIfRefused(
   if (ok.includes(response.status)) return;
   if (response.status === 401) throw new UiSessionEndedError();
   const text = await readAll(response.body);
+  if (response.status === 403) {
+    // The page's CSRF token belongs to an older session (the API side logged in again): reload.
+    if (/"code"\s*:\s*"csrf"/.test(text)) throw new UiPageStaleError();
+    // The UI reloads itself onto the interstitial at once, often before the body can be read.
+    if (!text || /"code"\s*:\s*"challenge"/.test(text))
+      throw new NeedsLoginError('the site shows a challenge page');
+  }
   throw mapDemoError(response.status, text, response.headers.get('retry-after'), 'send', threadId);
 }
 
@@ -80,12 +90,15 @@ async function throwIfRefused(
 function readSseFromNetwork(capture: NetworkCapture, input: ReplyReaderInput): ReplyReading {
   const response = capture.waitForResponse(isSend('sse'));
   response.catch(() => undefined);
+  let messageId: string | undefined;
   return {
+    messageId: () => messageId,
     async *events(signal) {
       const head = await awaitSendResponse(response, signal);
       await throwIfRefused(head, [200], input.threadId);
       for await (const message of readServerSentEvents(abortable(head.body, signal))) {
         const result = translateDemoFrame(message.event ?? 'message', JSON.parse(message.data));
+        if (result.event?.type === 'thread') messageId = result.event.messageId;
         if (result.event) yield result.event;
         if (result.done) return;
       }
@@ -100,11 +113,13 @@ function readWebSocketFromNetwork(capture: NetworkCapture, input: ReplyReaderInp
   const frames = capture.webSocketEvents();
   const response = capture.waitForResponse(isSend('ws'));
   response.catch(() => undefined);
+  let messageId: string | undefined;
   return {
+    messageId: () => messageId,
     async *events(signal) {
       const head = await awaitSendResponse(response, signal);
       await throwIfRefused(head, [200, 202], input.threadId);
-      const { messageId } = JSON.parse(await readAll(head.body)) as { messageId: string };
+      ({ messageId } = JSON.parse(await readAll(head.body)) as { messageId: string });
       for await (const event of abortable(frames, signal)) {
         if (event.kind === 'closed')
           throw new GatewayError('upstream', 'The site WebSocket closed mid-reply.');
@@ -138,11 +153,21 @@ async function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): Pr
   void (async () => {
     for await (const snapshot of observer.snapshots) signals.push({ kind: 'dom', snapshot });
   })().catch((error: unknown) => signals.push({ kind: 'request-failed', error }));
+  let messageId: string | undefined;
   return {
+    messageId: () => messageId,
     async *events(signal) {
       const head = await awaitSendResponse(response, signal);
       await throwIfRefused(head, [200, 202], input.threadId);
-      void readAll(head.body).then(
+      // Read only to learn when the request ends (and the message id); the text comes from the DOM.
+      void (async () => {
+        let seen = '';
+        for await (const chunk of head.body) {
+          if (messageId) continue;
+          seen += Buffer.from(chunk).toString('utf8');
+          messageId = /"messageId"\s*:\s*"([^"]+)"/.exec(seen)?.[1];
+        }
+      })().then(
         () => signals.push({ kind: 'request-done' }),
         (error: unknown) => signals.push({ kind: 'request-failed', error }),
       );

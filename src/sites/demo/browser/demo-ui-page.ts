@@ -29,6 +29,14 @@ export class UiSessionEndedError extends Error {
   }
 }
 
+/** The page's CSRF token is from an older session; a fresh page load fixes it. */
+export class UiPageStaleError extends Error {
+  constructor() {
+    super('The site page holds an outdated session token.');
+    this.name = 'UiPageStaleError';
+  }
+}
+
 export interface UiFile {
   name: string;
   mimeType: string;
@@ -167,9 +175,28 @@ export class DemoUiPage {
   }
 
   /** Clicks stop if a reply is streaming and waits for the control to go; false if it did not. */
-  async stop(timeoutMs = 5000): Promise<boolean> {
+  async stop(timeoutMs = 1500): Promise<boolean> {
     if (!(await this.isStopVisible().catch(() => false))) return true;
     await this.page.click(DEMO_UI.stop, { timeout: timeoutMs }).catch(() => undefined);
+    return this.waitForStopGone(timeoutMs);
+  }
+
+  /**
+   * The stop the UI's button is meant to send, sent by hand with the page's own CSRF token: the
+   * fallback when the button does not take (the demo UI loses the message id on its WebSocket path).
+   */
+  async stopThroughApi(messageId: string): Promise<void> {
+    await this.page.evaluate(async (id) => {
+      const token = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+      await fetch(`/api/messages/${encodeURIComponent(id)}/stop`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': token, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    }, messageId);
+  }
+
+  waitForStopGone(timeoutMs: number): Promise<boolean> {
     return this.page
       .locator(DEMO_UI.stop)
       .waitFor({ state: 'hidden', timeout: timeoutMs })

@@ -14,7 +14,7 @@ import {
 } from '../../site.ts';
 import { DEMO_SITE_CAPABILITIES, type DemoSiteAdapter } from '../demo-site-adapter.ts';
 import { type ReplyReaderMode, type ReplyReading, startReplyReader } from './capture-demo-reply.ts';
-import { DemoUiPage, type UiFile, UiSessionEndedError } from './demo-ui-page.ts';
+import { DemoUiPage, type UiFile, UiPageStaleError, UiSessionEndedError } from './demo-ui-page.ts';
 import { StagedUploads } from './staged-uploads.ts';
 
 export interface DemoUiSiteOptions {
@@ -97,6 +97,7 @@ export class DemoUiSite implements Site {
       const ui = new DemoUiPage(lease.page, this.#options.baseUrl, this.#options.streaming);
       let reading: ReplyReading | undefined;
       let finished = false;
+      let sessionEnded = false;
       try {
         await ui.open(turn.threadId);
         const assistantsBefore = await ui.prepare({
@@ -120,12 +121,24 @@ export class DemoUiSite implements Site {
         return;
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        if (!(error instanceof UiSessionEndedError) || attempt > 0) throw asSiteError(error);
+        const retry = error instanceof UiSessionEndedError || error instanceof UiPageStaleError;
+        if (!retry || attempt > 0) throw asSiteError(error);
+        sessionEnded = error instanceof UiSessionEndedError;
       } finally {
-        await this.#free(lease, ui, reading, finished);
+        const freeing = this.#free(lease, ui, reading, finished).catch((error: unknown) =>
+          this.#options.logger.warn({ site: this.id, err: error }, 'could not free the browser page'),
+        );
+        // A caller that gave up should not wait for the stop click; others get a clean page back first.
+        if (!signal.aborted) await freeing;
       }
-      this.#options.logger.info({ site: this.id }, 'demo site session ended under the UI; logging in again');
-      await this.#options.api.login(signal);
+      // Nothing reached the site: start over on a fresh page (after logging in, if the session ended).
+      if (sessionEnded) {
+        this.#options.logger.info(
+          { site: this.id },
+          'demo site session ended under the UI; logging in again',
+        );
+        await this.#options.api.login(signal);
+      }
     }
   }
 
@@ -139,7 +152,12 @@ export class DemoUiSite implements Site {
     reading: ReplyReading | undefined,
     finished: boolean,
   ): Promise<void> {
-    const stopped = finished || lease.dead ? true : await ui.stop().catch(() => false);
+    let stopped = finished || lease.dead || (await ui.stop().catch(() => false));
+    const messageId = reading?.messageId();
+    if (!stopped && messageId) {
+      await ui.stopThroughApi(messageId).catch(() => undefined);
+      stopped = await ui.waitForStopGone(3000);
+    }
     await reading?.close().catch(() => undefined);
     if (finished && stopped && !lease.dead) lease.release();
     else await lease.discard();
