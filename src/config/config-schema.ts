@@ -63,7 +63,8 @@ export const GatewayConfigSchema = z
     sites: z
       .array(SiteConfigSchema)
       .min(1)
-      .default([{ id: 'demo', kind: 'demo' } as never]),
+      // A function default is parsed by nobody, so build the demo site entry through its schema.
+      .default(() => [DemoSiteConfigSchema.parse({ id: 'demo', kind: 'demo' })]),
     /** Public model name → `site/model`. */
     modelAliases: z.record(z.string(), z.string()).default({}),
     timeouts: TimeoutsSchema.default({ firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 }),

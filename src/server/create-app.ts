@@ -126,6 +126,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
 }
 
 function fromFastifyError(error: FastifyError | GatewayError, request: FastifyRequest): GatewayError {
+  // Fastify parses a body before it knows the route is unknown; the route is what matters.
+  if (!request.routeOptions.url) {
+    return new GatewayError('not_found', `Unknown route: ${request.method} ${request.url.split('?')[0]}`);
+  }
   if (error instanceof GatewayError) {
     if (error.kind === 'internal') request.log.error({ err: error.cause ?? error }, 'internal error');
     return error;

@@ -190,13 +190,21 @@ export class DemoSiteAdapter implements Site {
     );
     if (response.status !== 200) throw await this.#errorFrom(response, 'send', turn.threadId);
     let finished = false;
-    for await (const message of readServerSentEvents(response.body)) {
-      const result = translateDemoFrame(message.event ?? 'message', JSON.parse(message.data));
-      if (result.event) yield result.event;
-      if (result.done) {
-        finished = true;
-        break;
+    try {
+      for await (const message of readServerSentEvents(response.body)) {
+        const result = translateDemoFrame(message.event ?? 'message', JSON.parse(message.data));
+        if (result.event) yield result.event;
+        if (result.done) {
+          finished = true;
+          break;
+        }
       }
+    } catch (error) {
+      if (signal.aborted || error instanceof GatewayError) throw error;
+      // undici reports a dropped connection as `TypeError: terminated`.
+      throw new GatewayError('upstream', 'The site closed the stream before the reply finished.', {
+        cause: error,
+      });
     }
     if (!finished)
       throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
