@@ -77,6 +77,25 @@ describe('fault switches', () => {
       `/api/threads/${accepted.body.threadId}`,
     );
     assert.equal(thread.body.messages[1]?.status, 'error');
+    // A subscriber arriving afterwards learns how the stream ended.
+    const late = new WebSocket(`${site.url.replace('http', 'ws')}/api/ws`, {
+      headers: { cookie: client.cookie ?? '' },
+    });
+    const replay = await new Promise<Array<{ type: string; code?: string }>>((resolve) => {
+      const frames: Array<{ type: string; code?: string }> = [];
+      late.on('open', () =>
+        late.send(JSON.stringify({ type: 'subscribe', messageId: accepted.body.messageId })),
+      );
+      late.on('message', (data) => {
+        frames.push(JSON.parse(data.toString()) as { type: string; code?: string });
+        if (frames.at(-1)?.type === 'error') resolve(frames);
+      });
+    });
+    late.close();
+    assert.deepEqual(
+      replay.map((f) => f.code ?? f.type),
+      ['meta', 'text', 'text', 'text', 'stream_interrupted'],
+    );
     // the count is used up: the next stream is whole
     const next = await client.chat({ model: 'text-1', text: 'x' });
     assert.equal(next.events.at(-1)?.event, 'done');
