@@ -322,8 +322,10 @@ async function* runAttempt(
   let text = '';
   let siteFinished = false;
 
+  const showReasoning = request.reasoning?.enabled !== false;
   const out = function* (events: ChatEvent[]): Generator<ChatEvent> {
     for (const event of events) {
+      if (event.type === 'reasoning-delta' && !showReasoning) continue;
       if (event.type === 'reasoning-delta') {
         reasoningOpen = true;
         reasoning += event.text;

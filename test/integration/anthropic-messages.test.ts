@@ -167,6 +167,18 @@ describe('@anthropic-ai/sdk → /v1/messages → demo site', () => {
     assert.match(textOf(message), /\n\nsunny$/);
   });
 
+  test('without thinking enabled, reasoning-1 answers with text blocks only (as the real API does)', async () => {
+    const message = await client.messages.create({
+      model: 'demo/reasoning-1',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'say hello' }],
+    });
+    assert.deepEqual(
+      message.content.map((block) => block.type),
+      ['text'],
+    );
+  });
+
   test('thinking on reasoning-1: a signed thinking block that round-trips in the next turn', async () => {
     const thinking = { type: 'enabled', budget_tokens: 1024 } as const;
     const first = await client.messages.create({

@@ -15,6 +15,8 @@ export const anthropicMessagesFrontDoor: FrontDoor<Record<string, never>> = {
     return { request: parseMessagesRequest(body).request, extras: {} };
   },
   newId: () => generateId('msg_'),
+  // Anthropic streams thinking blocks only when the request enabled thinking.
+  prepare: async (request) => (request.reasoning ? request : { ...request, reasoning: { enabled: false } }),
   streamRenderer(input) {
     const renderer = new MessagesStreamRenderer(context(input));
     return { start: () => renderer.start(), push: (e) => renderer.push(e), ping: () => renderer.ping() };
