@@ -203,6 +203,8 @@ export const WebSocketSchema = z.strictObject({
   send: z.array(jsonBody).default([]),
   /** Only frames matching this belong to the reply (a socket shared by many messages). */
   only: when.optional(),
+  /** Connect before the send request (sites that push the reply without a subscription). */
+  openBeforeSend: z.boolean().default(false),
 });
 
 export const StreamSchema = z
