@@ -72,6 +72,11 @@ export class BrowserManager {
     return account;
   }
 
+  /** An account created earlier with `account()`, if any. */
+  findAccount(id: string): BrowserAccount | undefined {
+    return this.#accounts.get(id);
+  }
+
   /** The running browser, launched (again) if needed. */
   async browser(): Promise<Browser> {
     for (;;) {
