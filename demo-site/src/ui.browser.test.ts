@@ -20,7 +20,7 @@ async function send(page: Page, text: string): Promise<void> {
 async function reply(page: Page, n: number, status = 'complete'): Promise<string> {
   const message = assistant(page).nth(n - 1);
   await message.and(page.locator(`[data-status="${status}"]`)).waitFor({ timeout: 15_000 });
-  return message.locator('[data-testid="message-text"]').innerText();
+  return (await message.locator('[data-testid="message-text"]').textContent()) ?? '';
 }
 
 test('in a real browser: log in, pick a model, chat two turns, attach an image, watch a stream, stop it', {
@@ -102,7 +102,7 @@ test('in a real browser: log in, pick a model, chat two turns, attach an image, 
     await send(page, 'reply in json');
     assert.ok((await reply(page, 4)).endsWith('\n\n{"ok":true,"turn":4,"model":"reasoning-1"}'));
     assert.match(
-      await assistant(page).nth(3).locator('[data-testid="thinking"]').innerText(),
+      (await assistant(page).nth(3).locator('[data-testid="thinking"]').textContent()) ?? '',
       /Thinking about turn 4:/,
     );
 
@@ -115,12 +115,14 @@ test('in a real browser: log in, pick a model, chat two turns, attach an image, 
       () => {
         const messages = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
         const last = messages[messages.length - 1] as HTMLElement | undefined;
-        return last?.dataset.status === 'streaming' && (last.innerText.match(/\S+/g)?.length ?? 0) > 10;
+        return (
+          last?.dataset.status === 'streaming' && ((last.textContent ?? '').match(/\S+/g)?.length ?? 0) > 10
+        );
       },
       undefined,
       { timeout: 15_000 },
     );
-    const partial = await streaming.locator('[data-testid="message-text"]').innerText();
+    const partial = (await streaming.locator('[data-testid="message-text"]').textContent()) ?? '';
     assert.match(partial, /^\[slow-1\] turn=5 /);
     await page.click('[data-testid="stop-button"]');
     const stopped = await reply(page, 5, 'stopped');
@@ -136,7 +138,7 @@ test('in a real browser: log in, pick a model, chat two turns, attach an image, 
     // The WebSocket transport drives the same page.
     await page.goto(`${site.url}/?transport=ws`);
     await page.locator('body[data-ready="true"]').waitFor();
-    assert.equal(await page.locator('[data-testid="transport"]').innerText(), 'WebSocket');
+    assert.equal(await page.locator('[data-testid="transport"]').textContent(), 'WebSocket');
     await page.selectOption('[data-testid="model-picker"]', 'text-1');
     await send(page, 'count to 3');
     assert.match(await reply(page, 1), /^\[text-1\] turn=1 .*\n\n1 2 3$/);

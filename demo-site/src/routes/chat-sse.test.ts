@@ -3,7 +3,15 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { DemoSite } from '../index.ts';
 import { sha256Hex } from '../reply-script.ts';
-import { control, readSse, SiteClient, startTestSite, textOf, waitFor } from '../testing/site-client.ts';
+import {
+  control,
+  metaOf,
+  readSse,
+  SiteClient,
+  startTestSite,
+  textOf,
+  waitFor,
+} from '../testing/site-client.ts';
 
 const digest = (text: string) => sha256Hex(text).slice(0, 12);
 
@@ -29,7 +37,7 @@ describe('POST /api/chat: every model over SSE', () => {
       textOf(events),
       `[text-1] turn=1 attachments=0 sha256=- chars=6 digest=${digest('say hi')} system=-\n\nhi`,
     );
-    const meta = events[0]?.data as { threadId: string; messageId: string; turn: number };
+    const meta = metaOf(events);
     assert.equal(meta.turn, 1);
     const thread = await client.json<{
       messages: Array<{ id: string; role: string; status: string; text: string }>;
@@ -47,7 +55,7 @@ describe('POST /api/chat: every model over SSE', () => {
 
   test('turns count up in a thread; the system prompt of a new thread shows in the first line', async () => {
     const first = await client.chat({ model: 'text-1', text: 'remember walnut', systemPrompt: 'Be terse.' });
-    const { threadId } = first.events[0]?.data as { threadId: string };
+    const { threadId } = metaOf(first.events);
     assert.match(
       textOf(first.events),
       new RegExp(`turn=1 .* system=${digest('Be terse.')}\\n\\nOK, I will remember walnut\\.$`),
@@ -119,8 +127,8 @@ describe('POST /api/chat: every model over SSE', () => {
     assert.match(call.id, /^call_/);
     assert.equal(call.name, 'get_weather');
     assert.equal(call.arguments, '{"city":"Oslo"}');
-    assert.equal((first.events.at(-1)?.data as { finishReason: string }).finishReason, 'tool_calls');
-    const { threadId } = first.events[0]?.data as { threadId: string };
+    assert.equal(first.events.at(-1)?.data.finishReason, 'tool_calls');
+    const { threadId } = metaOf(first.events);
     const second = await client.chat({
       threadId,
       model: 'tools-1',
@@ -164,7 +172,7 @@ describe('POST /api/chat: every model over SSE', () => {
   test('maxTokens cuts the answer with finishReason length', async () => {
     const { events } = await client.chat({ model: 'text-1', text: 'count to 100', maxTokens: 4 });
     assert.ok(textOf(events).endsWith('\n\n1 2 3 4'));
-    assert.equal((events.at(-1)?.data as { finishReason: string }).finishReason, 'length');
+    assert.equal(events.at(-1)?.data.finishReason, 'length');
   });
 });
 

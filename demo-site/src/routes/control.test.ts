@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import type { DemoSite } from '../index.ts';
-import { control, readSse, SiteClient, startTestSite, textOf } from '../testing/site-client.ts';
+import { control, metaOf, readSse, SiteClient, startTestSite, textOf } from '../testing/site-client.ts';
 
 type ErrorBody = { error: { code: string } };
 
@@ -211,7 +211,7 @@ describe('control endpoints', () => {
     try {
       const client = await SiteClient.login(site);
       const { events } = await client.chat({ model: 'text-1', text: '  exact\ttext ', systemPrompt: 'S' });
-      const { threadId } = events[0]?.data as { threadId: string };
+      const { threadId } = metaOf(events);
       await client.request(`/api/threads/${threadId}`, { method: 'DELETE' });
       const log = await control<{ texts: string[]; messages: Array<Record<string, unknown>> }>(
         site,

@@ -47,6 +47,19 @@ export async function readSse(
   return events;
 }
 
+export interface MetaFrame {
+  threadId: string;
+  messageId: string;
+  turn: number;
+}
+
+/** The `meta` event that opens every stream. */
+export function metaOf(events: readonly SseEvent[]): MetaFrame {
+  const meta = events.find((e) => e.event === 'meta');
+  if (!meta) throw new Error('no meta event in the stream');
+  return meta.data as unknown as MetaFrame;
+}
+
 export function textOf(events: readonly SseEvent[], kind = 'text'): string {
   return events
     .filter((e) => e.event === kind)
