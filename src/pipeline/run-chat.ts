@@ -24,7 +24,7 @@ import type { SiteEvent, SiteTurn } from '../sites/site.ts';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.ts';
 import { prepareSiteTurn } from './prepare-site-turn.ts';
 import type { ReasoningSigner } from './reasoning-signature.ts';
-import { estimateTokens } from './token-estimate.ts';
+import { estimateRequestTokens, estimateTokens } from './token-estimate.ts';
 import { type UploadDeduper, uploadMedia } from './upload-media.ts';
 import { withTimeouts } from './with-timeouts.ts';
 
@@ -128,7 +128,9 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
         if (prepared.historyFile)
           attachments.unshift(await resolved.site.upload(prepared.historyFile, siteAbort.signal));
         const turn: SiteTurn = { ...prepared.turn, attachments };
-        const inputTokens = estimateTokens(`${turn.systemPrompt ?? ''}\n${turn.text}`);
+        // The whole conversation as the caller sent it, as the real APIs count it (clients track their
+        // context size with it), even when only the new turn went to the site thread.
+        const inputTokens = estimateRequestTokens(request);
         sent = true;
         const stream = send(turn);
         const rest = stream[Symbol.asyncIterator]();

@@ -270,3 +270,39 @@ describe('parseResponsesRequest', () => {
     });
   }
 });
+
+describe('tools in namespaces and additional_tools items (Codex)', () => {
+  test('are flattened into the tool list', () => {
+    const parsed = parseResponsesRequest({
+      model: 'm',
+      tools: [
+        {
+          type: 'namespace',
+          name: 'multi_agent',
+          tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object' } }],
+        },
+      ],
+      input: [
+        {
+          type: 'additional_tools',
+          role: 'developer',
+          tools: [
+            {
+              type: 'namespace',
+              name: 'functions',
+              description: '',
+              tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object' } }],
+            },
+            { type: 'custom', name: 'apply_patch', description: 'Edit files' },
+          ],
+        },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] },
+      ],
+    });
+    assert.deepEqual(
+      parsed.request.tools.map((tool) => `${tool.kind}:${tool.name}`),
+      ['function:spawn_agent', 'function:get_weather', 'custom:apply_patch'],
+    );
+    assert.equal(parsed.request.messages.length, 1);
+  });
+});

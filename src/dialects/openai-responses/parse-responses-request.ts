@@ -204,12 +204,41 @@ function convertInput(input: ResponsesBody['input']): MessageBuilder {
   return builder;
 }
 
-function convertTools(tools: ResponsesBody['tools']): ToolDefinition[] {
+type WireTool = NonNullable<ResponsesBody['tools']>[number];
+
+/**
+ * Tools as Codex and newer clients send them: top-level `tools`, `namespace` groups (flattened),
+ * and `additional_tools` input items carrying more tools.
+ */
+function collectWireTools(wire: ResponsesBody): Array<{ raw: WireTool; path: (string | number)[] }> {
+  const out: Array<{ raw: WireTool; path: (string | number)[] }> = [];
+  const visit = (raw: unknown, path: (string | number)[]) => {
+    if (raw === null || typeof raw !== 'object') return;
+    const record = raw as { type?: unknown; tools?: unknown };
+    if (record.type === 'namespace' && Array.isArray(record.tools)) {
+      record.tools.forEach((inner, index) => visit(inner, [...path, 'tools', index]));
+      return;
+    }
+    out.push({ raw: raw as WireTool, path });
+  };
+  (wire.tools ?? []).forEach((raw, index) => visit(raw, ['tools', index]));
+  if (Array.isArray(wire.input)) {
+    wire.input.forEach((item, index) => {
+      const record = item as { type?: unknown; tools?: unknown };
+      if (record.type === 'additional_tools' && Array.isArray(record.tools)) {
+        record.tools.forEach((raw, toolIndex) => visit(raw, ['input', index, 'tools', toolIndex]));
+      }
+    });
+  }
+  return out;
+}
+
+function convertTools(wire: ResponsesBody): ToolDefinition[] {
   const out: ToolDefinition[] = [];
-  (tools ?? []).forEach((raw, index) => {
+  collectWireTools(wire).forEach(({ raw, path }) => {
     // Hosted tools (web_search, file_search, …) are accepted and ignored: the site cannot run them.
     if (raw.type !== 'function' && raw.type !== 'custom') return;
-    const tool = validateBody(knownTool, raw, ['tools', index]);
+    const tool = validateBody(knownTool, raw, path);
     const def: ToolDefinition = { name: tool.name, kind: tool.type };
     if (tool.description) def.description = tool.description;
     if (tool.type === 'function') {
@@ -269,7 +298,7 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
   if (built.messages.length === 0 && wire.previous_response_id == null) {
     throw invalid("'input' must contain at least one message or item.", 'input');
   }
-  const tools = convertTools(wire.tools);
+  const tools = convertTools(wire);
   const metadata = toStringRecord(wire.metadata);
   const requestMetadata = { ...metadata };
   if (wire.user) requestMetadata.user = wire.user;

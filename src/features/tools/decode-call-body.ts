@@ -139,8 +139,18 @@ function functionCall(tool: ToolDefinition, writtenName: string, raw: unknown): 
 }
 
 function customCall(tool: ToolDefinition, raw: unknown): CallOutcome {
-  const input = raw === undefined || raw === null ? '' : typeof raw === 'string' ? raw : JSON.stringify(raw);
-  return { kind: 'call', tool, arguments: input };
+  return { kind: 'call', tool, arguments: customInputText(raw) };
+}
+
+/** A custom tool's input is text; models often wrap it as `{"input": "…"}`, which is unwrapped. */
+function customInputText(raw: unknown): string {
+  if (raw === undefined || raw === null) return '';
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'object' && !Array.isArray(raw)) {
+    const values = Object.values(raw as Record<string, unknown>);
+    if (values.length === 1 && typeof values[0] === 'string') return values[0];
+  }
+  return JSON.stringify(raw);
 }
 
 function unknownTool(name: string): CallOutcome {

@@ -4,7 +4,8 @@ import type { ChatEvent } from '../../core/chat-event.ts';
 import type { SiteEvent } from '../../sites/site.ts';
 import { CORPUS_TOOLS } from './__fixtures__/replies.ts';
 import { createToolEventTransformer, type ToolEventTransformer } from './tool-event-transformer.ts';
-import type { ToolPlan } from './tool-plan.ts';
+import { planToolUse, type ToolPlan } from './tool-plan.ts';
+import type { ToolDefinition } from '../../core/chat-request.ts';
 
 const emulated: ToolPlan = { mode: 'emulated', instructions: '…', forced: false, parallel: true };
 const native: ToolPlan = { mode: 'native', nativeTools: CORPUS_TOOLS, forced: false, parallel: true };
@@ -150,5 +151,53 @@ describe('createToolEventTransformer', () => {
     const t = createToolEventTransformer(emulated, CORPUS_TOOLS, { parallel: false });
     feed(t, [{ type: 'text', delta: weatherCall + weatherCall }]);
     assert.equal(t.callCount, 1);
+  });
+});
+
+describe('custom tools on sites with native function calling', () => {
+  const applyPatch: ToolDefinition = { name: 'apply_patch', kind: 'custom', description: 'Apply a patch' };
+  const caps = {
+    vision: false,
+    files: false,
+    nativeTools: true,
+    reasoning: false,
+    systemPrompt: true,
+    maxInputChars: 100_000,
+  };
+  const request = {
+    model: 'm',
+    messages: [],
+    tools: [applyPatch],
+    toolChoice: { type: 'auto' as const },
+    parallelToolCalls: true,
+    stop: [],
+    responseFormat: { type: 'text' as const },
+    stream: false,
+    metadata: {},
+  };
+
+  test('go to the site as a function taking one string', () => {
+    const plan = planToolUse(request, caps);
+    assert.deepEqual(plan.nativeTools?.[0]?.parameters, {
+      type: 'object',
+      properties: { input: { type: 'string', description: 'The raw input for the tool.' } },
+      required: ['input'],
+    });
+  });
+
+  test("come back as the raw text, not the site's JSON wrapper", () => {
+    const plan = planToolUse(request, caps);
+    const transformer = createToolEventTransformer(plan, [applyPatch]);
+    const events = transformer.push({
+      type: 'tool-call',
+      id: 'c1',
+      name: 'apply_patch',
+      arguments: JSON.stringify({ input: '*** Begin Patch\n*** End Patch' }),
+    });
+    assert.deepEqual(events, [
+      { type: 'tool-call-start', id: 'c1', name: 'apply_patch', kind: 'custom' },
+      { type: 'tool-call-delta', id: 'c1', argumentsDelta: '*** Begin Patch\n*** End Patch' },
+      { type: 'tool-call-end', id: 'c1' },
+    ]);
   });
 });

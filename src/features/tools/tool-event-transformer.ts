@@ -83,6 +83,7 @@ export function createToolEventTransformer(
     const id = event.id === '' ? newId() : event.id;
     let argumentsText = event.arguments;
     let valid = true;
+    if (tool.kind === 'custom') argumentsText = unwrapCustomInput(event.arguments);
     if (tool.kind === 'function') {
       const parsed = parseLenientJson(event.arguments === '' ? '{}' : event.arguments);
       if (parsed.ok) {
@@ -171,4 +172,24 @@ export function createToolEventTransformer(
     },
   };
   return transformer;
+}
+
+/**
+ * A custom tool sent to a native site as a one-string function comes back as `{"input": "…"}` (or
+ * any object with a single string member); the client expects the raw text.
+ */
+export function unwrapCustomInput(argumentsText: string): string {
+  const trimmed = argumentsText.trim();
+  if (!trimmed.startsWith('{')) return argumentsText;
+  const parsed = parseLenientJson(trimmed);
+  if (
+    !parsed.ok ||
+    parsed.value === null ||
+    typeof parsed.value !== 'object' ||
+    Array.isArray(parsed.value)
+  ) {
+    return argumentsText;
+  }
+  const values = Object.values(parsed.value as Record<string, unknown>);
+  return values.length === 1 && typeof values[0] === 'string' ? values[0] : argumentsText;
 }

@@ -53,7 +53,15 @@ describe('planToolUse', () => {
   test('native model → tools and choice passed through', () => {
     const plan = planToolUse(request({ type: 'required' }), nativeModel);
     assert.equal(plan.mode, 'native');
-    assert.equal(plan.nativeTools, CORPUS_TOOLS);
+    // Function tools pass through as they are; custom tools become one-string functions.
+    assert.deepEqual(
+      plan.nativeTools?.filter((tool) => tool.kind === 'function'),
+      CORPUS_TOOLS.filter((tool) => tool.kind === 'function'),
+    );
+    assert.deepEqual(
+      plan.nativeTools?.map((tool) => tool.name),
+      CORPUS_TOOLS.map((tool) => tool.name),
+    );
     assert.deepEqual(plan.nativeToolChoice, { type: 'required' });
     assert.equal(plan.forced, true);
     assert.equal(plan.instructions, undefined);

@@ -61,7 +61,9 @@ export function planToolUse(
   const forcedToolName = requirement.type === 'tool' ? requirement.name : undefined;
   const base = forcedToolName === undefined ? { forced, parallel } : { forced, parallel, forcedToolName };
 
-  if (model.nativeTools) return { mode: 'native', nativeTools: tools, nativeToolChoice: toolChoice, ...base };
+  if (model.nativeTools) {
+    return { mode: 'native', nativeTools: tools.map(asNativeTool), nativeToolChoice: toolChoice, ...base };
+  }
 
   // A named choice lists only that tool: shorter, and the model cannot pick another one.
   const listed = forcedToolName === undefined ? tools : tools.filter((tool) => tool.name === forcedToolName);
@@ -73,4 +75,25 @@ export function planToolUse(
   }
   // Still over budget at `minimal`: sent anyway; the pipeline's input-length check decides.
   return { mode: 'emulated', instructions, ...base };
+}
+
+/** The free-text argument a custom (grammar/free-form) tool becomes on a site with only function tools. */
+export const CUSTOM_TOOL_INPUT_PROPERTY = 'input';
+
+/**
+ * Sites with native tools know only JSON-schema functions, so a custom tool (free-text input, such
+ * as Codex's `apply_patch`) goes to them as a function taking one string; the transformer unwraps it.
+ */
+function asNativeTool(tool: ToolDefinition): ToolDefinition {
+  if (tool.kind !== 'custom') return tool;
+  return {
+    ...tool,
+    parameters: {
+      type: 'object',
+      properties: {
+        [CUSTOM_TOOL_INPUT_PROPERTY]: { type: 'string', description: 'The raw input for the tool.' },
+      },
+      required: [CUSTOM_TOOL_INPUT_PROPERTY],
+    },
+  };
 }
