@@ -122,7 +122,14 @@ export class Generation {
 
   private emit(frame: StreamFrame): void {
     this.frames.push(frame);
-    for (const sink of this.sinks) sink.frame(frame);
+    for (const sink of this.sinks) {
+      try {
+        sink.frame(frame);
+      } catch {
+        // A broken connection must not end the generation for everyone else: drop just that sink.
+        this.sinks.delete(sink);
+      }
+    }
   }
 
   private endStopped(): GenerationEnd {
