@@ -54,6 +54,15 @@ export class CookieSeededHttpTransport implements Transport {
     }
   }
 
+  /** Adds or replaces a cookie the site gave out of band (Qwen's `token` cookie after sign-in). */
+  async setCookie(url: string, name: string, value: string): Promise<void> {
+    await this.#seeded;
+    const { protocol } = new URL(url);
+    await this.#jar.setCookie(`${name}=${value}; Path=/${protocol === 'https:' ? '; Secure' : ''}`, url, {
+      ignoreError: true,
+    });
+  }
+
   async fetch(url: string, request: TransportRequest = {}): Promise<TransportResponse> {
     await this.#seeded;
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...(request.headers ?? {}) };
@@ -97,6 +106,15 @@ export class CookieSeededHttpTransport implements Transport {
   async close(): Promise<void> {
     await this.#agent.close();
   }
+}
+
+/** Transports that let an adapter put a cookie into their jar (the browser manages its own). */
+export interface CookieWritableTransport extends Transport {
+  setCookie(url: string, name: string, value: string): Promise<void>;
+}
+
+export function canSetCookies(transport: Transport): transport is CookieWritableTransport {
+  return typeof (transport as Partial<CookieWritableTransport>).setCookie === 'function';
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}

@@ -119,7 +119,7 @@ export async function startFakeHuggingChatServer(): Promise<FakeHuggingChatServe
       const form = await new Request('http://fake/', {
         method: 'POST',
         headers: { 'content-type': request.headers['content-type'] ?? '' },
-        body,
+        body: new Uint8Array(body),
       }).formData();
       const data = JSON.parse(String(form.get('data'))) as RecordedTurn['data'];
       const files: RecordedTurn['files'] = [];

@@ -1,0 +1,39 @@
+import { CookieSeededHttpTransport } from '../huggingchat/cookie-seeded-http-transport.ts';
+import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
+import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
+import type { Site } from '../site.ts';
+import type { QwenSiteConfig } from './qwen-config.ts';
+import { QWEN_DEFAULT_CAPABILITIES, QwenSite } from './qwen-site.ts';
+
+/** Builds the adapter for one `kind: qwen` config entry. */
+export function createQwenSite(config: QwenSiteConfig, deps: SiteFactoryDeps): Site {
+  const env = deps.env ?? process.env;
+  const email = config.email ?? (config.emailEnv ? env[config.emailEnv] : undefined);
+  const password = config.password ?? (config.passwordEnv ? env[config.passwordEnv] : undefined);
+  const token = config.token ?? (config.tokenEnv ? env[config.tokenEnv] : undefined);
+  if (!(email && password) && !token) {
+    throw new Error(
+      `Site '${config.id}' needs email and password (or emailEnv/passwordEnv), or a token (token/tokenEnv).`,
+    );
+  }
+  const cookies = Object.entries(config.cookies).map(([name, value]) => ({ name, value }));
+  if (token) cookies.push({ name: 'token', value: token });
+  return new QwenSite({
+    id: config.id,
+    baseUrl: config.baseUrl,
+    credentials: email && password ? { email, password } : undefined,
+    token,
+    // With the adapter's own transport the cookies live in its jar; an injected transport gets them as a header.
+    cookies: deps.transport ? config.cookies : {},
+    headers: config.headers,
+    thinking: config.thinking,
+    incrementalOutput: config.incrementalOutput,
+    include: config.include,
+    defaults: mergeCapabilities(QWEN_DEFAULT_CAPABILITIES, config.capabilities),
+    overrides: config.modelCapabilities,
+    acceptedMediaTypes: config.acceptedMediaTypes,
+    maxUploadBytes: config.maxUploadBytes,
+    transport: deps.transport ?? new CookieSeededHttpTransport({ url: config.baseUrl, cookies }),
+    logger: deps.logger.child({ site: config.id }),
+  });
+}
