@@ -22,7 +22,7 @@
 #   4. a run PASSES when the CLI exits 0, its final answer contains the token (the demo models only
 #      know it if the CLI ran the tool and sent the result back), every request it made got 200, a
 #      request carried the token back to the gateway (the tool result) and the site received it;
-#      one extra row (Codex apply_patch, a known gateway gap) is expected to fail: XFAIL/XPASS;
+#      the Codex apply_patch row checks a free-form (custom) tool end to end;
 #   5. prints a PASS/FAIL table with sizes, exits 1 if any required run failed.
 #
 # Usage: scripts/agent-cli-check.sh [--keep] [--only claude|codex]
@@ -336,7 +336,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = codex ]; then
   # Known gap (docs/agent-clis.md, "custom tools through a native-tools site"): apply_patch is a
   # freeform custom tool; the site gets it without parameters and its JSON arguments reach Codex as
   # the patch text. XFAIL until the gateway maps custom tools to {input: string} and unwraps them.
-  run_one codex-apply-patch-gpt-5.5 codex gpt-5.5 native apply_patch xfail
+  run_one codex-apply-patch-gpt-5.5 codex gpt-5.5 native apply_patch pass
 fi
 
 # ---------------------------------------------------------------------------------------------------
