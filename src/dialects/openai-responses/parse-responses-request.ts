@@ -216,17 +216,23 @@ function collectWireTools(wire: ResponsesBody): Array<{ raw: WireTool; path: (st
     if (raw === null || typeof raw !== 'object') return;
     const record = raw as { type?: unknown; tools?: unknown };
     if (record.type === 'namespace' && Array.isArray(record.tools)) {
-      record.tools.forEach((inner, index) => visit(inner, [...path, 'tools', index]));
+      record.tools.forEach((inner, index) => {
+        visit(inner, [...path, 'tools', index]);
+      });
       return;
     }
     out.push({ raw: raw as WireTool, path });
   };
-  (wire.tools ?? []).forEach((raw, index) => visit(raw, ['tools', index]));
+  (wire.tools ?? []).forEach((raw, index) => {
+    visit(raw, ['tools', index]);
+  });
   if (Array.isArray(wire.input)) {
     wire.input.forEach((item, index) => {
       const record = item as { type?: unknown; tools?: unknown };
       if (record.type === 'additional_tools' && Array.isArray(record.tools)) {
-        record.tools.forEach((raw, toolIndex) => visit(raw, ['input', index, 'tools', toolIndex]));
+        record.tools.forEach((raw, toolIndex) => {
+          visit(raw, ['input', index, 'tools', toolIndex]);
+        });
       }
     });
   }
