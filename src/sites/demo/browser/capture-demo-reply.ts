@@ -17,14 +17,14 @@ export interface ReplyReading {
   events(signal: AbortSignal): AsyncIterable<SiteEvent>;
   /** The site's id for the reply once seen (to stop it when the UI cannot). */
   messageId(): string | undefined;
+  /** Called once the page is ready and just before the click: the reply follows `assistantsBefore` replies. */
+  arm(assistantsBefore: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface ReplyReaderInput {
   lease: PageLease;
   streaming: 'sse' | 'ws';
-  /** Assistant messages the thread showed before this turn (the DOM reader's anchor). */
-  assistantsBefore: number;
   threadId: string | undefined;
 }
 
@@ -93,6 +93,7 @@ function readSseFromNetwork(capture: NetworkCapture, input: ReplyReaderInput): R
   let messageId: string | undefined;
   return {
     messageId: () => messageId,
+    arm: async () => undefined,
     async *events(signal) {
       const head = await awaitSendResponse(response, signal);
       await throwIfRefused(head, [200], input.threadId);
@@ -116,6 +117,7 @@ function readWebSocketFromNetwork(capture: NetworkCapture, input: ReplyReaderInp
   let messageId: string | undefined;
   return {
     messageId: () => messageId,
+    arm: async () => undefined,
     async *events(signal) {
       const head = await awaitSendResponse(response, signal);
       await throwIfRefused(head, [200, 202], input.threadId);
@@ -145,17 +147,22 @@ type DomSignal =
  * finished *and* the page shows it is done (status settled, stop control gone); either alone can
  * mislead (a page may still render after the request ends, or hide the stop control early).
  */
-async function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): Promise<ReplyReading> {
-  const observer = await DemoDomObserver.attach(input.lease, input.assistantsBefore);
+function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): ReplyReading {
+  let observer: DemoDomObserver | undefined;
   const signals = new AsyncQueue<DomSignal>();
   const response = capture.waitForResponse(isSend(input.streaming));
   response.catch(() => undefined);
-  void (async () => {
-    for await (const snapshot of observer.snapshots) signals.push({ kind: 'dom', snapshot });
-  })().catch((error: unknown) => signals.push({ kind: 'request-failed', error }));
   let messageId: string | undefined;
   return {
     messageId: () => messageId,
+    // Installed after the page settled: a navigation would take the observer's world with it.
+    async arm(assistantsBefore) {
+      const attached = await DemoDomObserver.attach(input.lease, assistantsBefore);
+      observer = attached;
+      void (async () => {
+        for await (const snapshot of attached.snapshots) signals.push({ kind: 'dom', snapshot });
+      })().catch((error: unknown) => signals.push({ kind: 'request-failed', error }));
+    },
     async *events(signal) {
       const head = await awaitSendResponse(response, signal);
       await throwIfRefused(head, [200, 202], input.threadId);
@@ -202,7 +209,7 @@ async function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): Pr
       throw new GatewayError('upstream', 'The page stopped reporting before the reply finished.');
     },
     close: async () => {
-      await observer.detach();
+      await observer?.detach();
       await capture.detach();
     },
   };

@@ -1,5 +1,6 @@
 import { GatewayError } from '../../../core/errors.ts';
 import type { Page } from '../../../transports/browser/browser-library.ts';
+import { type Box, TrustedInput } from '../../../transports/browser/trusted-input.ts';
 import { NeedsLoginError } from '../../site-errors.ts';
 
 /** The demo chat UI's stable hooks (demo-site/CONTRACT.md). */
@@ -14,12 +15,7 @@ export const DEMO_UI = {
   systemPrompt: '[data-testid="system-prompt"]',
   newChat: '[data-testid="new-chat"]',
   assistantMessage: '[data-testid="message"][data-role="assistant"]',
-  threadItem: (threadId: string) => `[data-testid="thread-item"][data-thread-id="${CSS_ESCAPE(threadId)}"]`,
 } as const;
-
-function CSS_ESCAPE(value: string): string {
-  return value.replace(/["\\]/g, '\\$&');
-}
 
 /** The UI bounced to the login page: the session ended. The caller logs in and starts over. */
 export class UiSessionEndedError extends Error {
@@ -45,32 +41,134 @@ export interface UiFile {
 
 const ACTION_TIMEOUT_MS = 10_000;
 
+/** One look at the app, in one round trip: where things are and what state it is in. */
+interface AppState {
+  ready: boolean;
+  hash: string;
+  stopVisible: boolean;
+  newChatShown: boolean;
+  models: string[];
+  model: string;
+  assistants: number;
+  newChat: Box | null;
+  thread: Box | null;
+}
+
+/**
+ * Reads AppState in the page. A string, not a function: loaders (tsx) add `__name` helpers to
+ * functions with inner named closures, which do not exist in the page.
+ */
+const APP_STATE_SOURCE = `function (ui, thread) {
+  function box(element) {
+    if (!element) return null;
+    const rect = element.getBoundingClientRect();
+    const visible = rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < innerHeight;
+    return visible ? { x: rect.x, y: rect.y, width: rect.width, height: rect.height } : null;
+  }
+  const picker = document.querySelector(ui.modelPicker);
+  const empty = document.querySelector('[data-testid="empty-state"]');
+  const stop = document.querySelector(ui.stop);
+  const threadItem = thread
+    ? Array.from(document.querySelectorAll('[data-testid="thread-item"]')).find(
+        (item) => item.getAttribute('data-thread-id') === thread)
+    : undefined;
+  return {
+    ready: document.querySelector(ui.ready) !== null,
+    hash: location.hash,
+    stopVisible: Boolean(stop) && !stop.hidden,
+    newChatShown: location.hash === '' && Boolean(empty) && !empty.hidden,
+    models: picker ? Array.from(picker.options).map((option) => option.value) : [],
+    model: picker ? picker.value : '',
+    assistants: document.querySelectorAll(ui.assistantMessage).length,
+    newChat: box(document.querySelector(ui.newChat)),
+    thread: box(threadItem ? threadItem.querySelector('.thread-open') : null),
+  };
+}`;
+
+/**
+ * Picks the model and sets the system prompt the way the UI's own controls do (a select change and
+ * the collapsed instructions field are not gestures sites check), then focuses an empty composer.
+ * Returns null when the model is not offered.
+ */
+const COMPOSE_SOURCE = `function (ui, model, systemPrompt) {
+  const picker = document.querySelector(ui.modelPicker);
+  if (!picker || !Array.from(picker.options).some((option) => option.value === model)) return null;
+  if (picker.value !== model) {
+    picker.value = model;
+    picker.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+  const field = systemPrompt === null ? null : document.querySelector(ui.systemPrompt);
+  if (field) {
+    field.value = systemPrompt;
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  const composer = document.querySelector(ui.composer);
+  composer.value = '';
+  composer.focus();
+  return { assistants: document.querySelectorAll(ui.assistantMessage).length };
+}`;
+
+/** Where a control is, or null when it is missing, hidden or disabled. */
+const ENABLED_BOX_SOURCE = `function (selector) {
+  const element = document.querySelector(selector);
+  if (!element || element.disabled || element.hidden) return null;
+  const rect = element.getBoundingClientRect();
+  return rect.width > 0 && rect.height > 0 ? { x: rect.x, y: rect.y, width: rect.width, height: rect.height } : null;
+}`;
+
 /**
  * Drives the demo chat's own web UI like a person: open the chat (new or an existing thread), pick
- * the model, attach files through the file input, type, send, stop. Knows nothing about how the
- * reply is read (network capture or DOM).
+ * the model, attach files through the file input, type, send, stop. Clicks and typing are trusted
+ * CDP input at positions read just before; knows nothing about how the reply is read.
  */
 export class DemoUiPage {
   readonly page: Page;
   readonly #appUrl: string;
+  readonly #input: TrustedInput;
 
   constructor(page: Page, baseUrl: string, streaming: 'sse' | 'ws') {
     this.page = page;
     const base = baseUrl.replace(/\/$/, '');
     this.#appUrl = `${base}/${streaming === 'ws' ? '?transport=ws' : ''}`;
+    this.#input = TrustedInput.for(page);
   }
 
   /** Puts the app on the thread (or a new chat), ready for input. */
   async open(threadId: string | undefined): Promise<void> {
-    const onApp = this.#isOnApp() && (await this.#isReady()) && !(await this.isStopVisible());
-    if (!onApp) {
+    const state = this.#isOnApp() ? await this.#state(threadId) : undefined;
+    if (!state?.ready || state.stopVisible) {
       await this.#load(threadId);
-    } else if (threadId) {
-      await this.#switchToThread(threadId);
-    } else {
-      await this.page.click(DEMO_UI.newChat, { timeout: ACTION_TIMEOUT_MS });
-      await this.page.waitForFunction(() => location.hash === '', undefined, { timeout: ACTION_TIMEOUT_MS });
+      return;
     }
+    if (threadId) {
+      if (decodeURIComponent(state.hash.slice(1)) === threadId) return;
+      if (!state.thread) {
+        // Not in the sidebar list: open it by address, as a bookmark would.
+        await this.#load(threadId);
+        return;
+      }
+      await this.#input.click(state.thread);
+      await this.#waitForActiveThread(threadId);
+      return;
+    }
+    if (state.newChatShown) return;
+    if (!state.newChat) throw new GatewayError('upstream', 'The site UI shows no "new chat" control.');
+    await this.#input.click(state.newChat);
+    await this.page.waitForFunction(() => location.hash === '', undefined, { timeout: ACTION_TIMEOUT_MS });
+  }
+
+  #state(threadId: string | undefined): Promise<AppState> {
+    const args = JSON.stringify([
+      {
+        ready: DEMO_UI.ready,
+        modelPicker: DEMO_UI.modelPicker,
+        stop: DEMO_UI.stop,
+        assistantMessage: DEMO_UI.assistantMessage,
+        newChat: DEMO_UI.newChat,
+      },
+      threadId ?? '',
+    ]);
+    return this.page.evaluate(`(${APP_STATE_SOURCE})(...${args})`) as Promise<AppState>;
   }
 
   async #load(threadId: string | undefined): Promise<void> {
@@ -98,19 +196,6 @@ export class DemoUiPage {
     await this.page.waitForSelector(DEMO_UI.ready, { timeout: ACTION_TIMEOUT_MS });
   }
 
-  async #switchToThread(threadId: string): Promise<void> {
-    const active = await this.page.evaluate(() => location.hash.slice(1));
-    if (decodeURIComponent(active) === threadId) return;
-    const item = this.page.locator(`${DEMO_UI.threadItem(threadId)} .thread-open`);
-    if ((await item.count()) === 0) {
-      // Not in the sidebar list: open it by address, as a bookmark would.
-      await this.#load(threadId);
-      return;
-    }
-    await item.click({ timeout: ACTION_TIMEOUT_MS });
-    await this.#waitForActiveThread(threadId);
-  }
-
   async #waitForActiveThread(threadId: string): Promise<void> {
     await this.page
       .waitForFunction((id) => decodeURIComponent(location.hash.slice(1)) === id, threadId, {
@@ -128,22 +213,23 @@ export class DemoUiPage {
     systemPrompt?: string;
     files: UiFile[];
   }): Promise<number> {
-    const models = await this.page.$$eval(`${DEMO_UI.modelPicker} option`, (options) =>
-      options.map((option) => (option as HTMLOptionElement).value),
-    );
-    if (!models.includes(input.model))
-      throw new GatewayError('not_found', `The site has no model ${input.model}.`);
-    await this.page.selectOption(DEMO_UI.modelPicker, input.model, { timeout: ACTION_TIMEOUT_MS });
-    if (input.systemPrompt !== undefined) {
-      // The field sits in a collapsed panel: set it as the panel would, without opening it.
-      await this.page.locator(DEMO_UI.systemPrompt).evaluate((element, value) => {
-        (element as HTMLTextAreaElement).value = value;
-        element.dispatchEvent(new Event('input', { bubbles: true }));
-      }, input.systemPrompt);
-    }
     if (input.files.length > 0) await this.#attach(input.files);
-    await this.page.fill(DEMO_UI.composer, input.text, { timeout: ACTION_TIMEOUT_MS });
-    return this.page.locator(DEMO_UI.assistantMessage).count();
+    const args = JSON.stringify([
+      {
+        modelPicker: DEMO_UI.modelPicker,
+        systemPrompt: DEMO_UI.systemPrompt,
+        composer: DEMO_UI.composer,
+        assistantMessage: DEMO_UI.assistantMessage,
+      },
+      input.model,
+      input.systemPrompt ?? null,
+    ]);
+    const result = (await this.page.evaluate(`(${COMPOSE_SOURCE})(...${args})`)) as {
+      assistants: number;
+    } | null;
+    if (!result) throw new GatewayError('not_found', `The site has no model ${input.model}.`);
+    if (input.text) await this.#input.insertText(input.text);
+    return result.assistants;
   }
 
   async #attach(files: UiFile[]): Promise<void> {
@@ -167,7 +253,12 @@ export class DemoUiPage {
   }
 
   async clickSend(): Promise<void> {
-    await this.page.click(DEMO_UI.send, { timeout: ACTION_TIMEOUT_MS });
+    // Read after typing: the composer grows with its text and moves the button.
+    const box = (await this.page.evaluate(
+      `(${ENABLED_BOX_SOURCE})(${JSON.stringify(DEMO_UI.send)})`,
+    )) as Box | null;
+    if (box) await this.#input.click(box);
+    else await this.page.click(DEMO_UI.send, { timeout: ACTION_TIMEOUT_MS });
   }
 
   async isStopVisible(): Promise<boolean> {
@@ -208,10 +299,6 @@ export class DemoUiPage {
 
   #isOnApp(): boolean {
     return this.#withoutHash(this.page.url()) === this.#appUrl;
-  }
-
-  async #isReady(): Promise<boolean> {
-    return (await this.page.locator(DEMO_UI.ready).count()) > 0;
   }
 
   #withoutHash(url: string): string {

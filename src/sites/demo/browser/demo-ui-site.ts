@@ -99,7 +99,16 @@ export class DemoUiSite implements Site {
       let finished = false;
       let sessionEnded = false;
       try {
-        await ui.open(turn.threadId);
+        // Listening to the page's traffic and getting the UI ready overlap.
+        const [opened] = await Promise.all([
+          startReplyReader(this.#options.reader, {
+            lease,
+            streaming: this.#options.streaming,
+            threadId: turn.threadId,
+          }),
+          ui.open(turn.threadId),
+        ]);
+        reading = opened;
         const assistantsBefore = await ui.prepare({
           model: turn.model,
           text: turn.text,
@@ -107,12 +116,7 @@ export class DemoUiSite implements Site {
           files,
         });
         signal.throwIfAborted();
-        reading = await startReplyReader(this.#options.reader, {
-          lease,
-          streaming: this.#options.streaming,
-          assistantsBefore,
-          threadId: turn.threadId,
-        });
+        await reading.arm(assistantsBefore);
         await ui.clickSend();
         for await (const event of reading.events(signal)) {
           if (event.type === 'finish') finished = true;
