@@ -366,6 +366,8 @@ export const StepSchema = z
     value: template.optional(),
     /** Skip (not fail) when the element is absent, e.g. a drawer already open. */
     optional: z.boolean().default(false),
+    /** How long the step may wait for its element. */
+    timeoutMs: z.number().int().positive().max(120_000).default(5000),
   })
   .superRefine((step, ctx) => {
     const actions = STEP_ACTIONS.filter((key) => step[key] !== undefined);
@@ -436,6 +438,8 @@ export const UiSchema = z.strictObject({
   /** The last reply (when several match, the last one is read). */
   reply: selector,
   thinking: selector.optional(),
+  /** A failed reply, as the page shows it (counted: only a new one is an error). */
+  error: selector.optional(),
   done: ReplyDoneSchema,
   /** The thread id from the page URL after a reply (first capture group). */
   threadId: z.strictObject({ url: captureRegex }).optional(),

@@ -131,10 +131,11 @@ export class RecipeSite implements Site {
       if (!list.ok.includes(response.status))
         throw errorFromStatus(this.#session.api.errors, response.status, text, { action: 'list models' });
       models = readModels(parseJson(text, 'list models'), list, recipe.capabilities.models);
-    } else if (recipe.models) {
-      models = staticModels(recipe);
-    } else {
+    } else if (recipe.ui?.listModels) {
+      // The recipe's own `models` entries then only add what the page cannot show (capabilities).
       models = await this.#uiOps('list models').listModels(signal);
+    } else {
+      models = staticModels(recipe);
     }
     return withAliases(models, recipe.aliases);
   }
