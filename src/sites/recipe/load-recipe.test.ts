@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { loadRecipe, parseRecipe, RecipeError } from './load-recipe.ts';
 
@@ -44,6 +44,14 @@ describe('recipe loading and its error messages', () => {
     const files = (await readdir(RECIPES_DIR)).filter((name) => name.endsWith('.yaml'));
     assert.ok(files.length >= 2, files.join(', '));
     for (const file of files) await loadRecipe(new URL(file, RECIPES_DIR).pathname);
+  });
+
+  test('the annotated example in docs/recipes.md loads', async () => {
+    const doc = await readFile(new URL('../../../docs/recipes.md', import.meta.url), 'utf8');
+    const example = /## A complete annotated example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(example, 'the example block');
+    const recipe = parseRecipe(example, 'docs/recipes.md');
+    assert.ok(recipe.api?.send && recipe.ui && recipe.check);
   });
 
   test('bad YAML names its line', () => {
