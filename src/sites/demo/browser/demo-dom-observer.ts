@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError } from '../../../core/errors.ts';
 import { AsyncQueue } from '../../../transports/browser/async-queue.ts';
-import type { CDPSession } from '../../../transports/browser/browser-library.ts';
-import { installInIsolatedWorld } from '../../../transports/browser/isolated-world.ts';
+import type { CDPSession, Page } from '../../../transports/browser/browser-library.ts';
+import { installInIsolatedWorld, isStaleContextError } from '../../../transports/browser/isolated-world.ts';
 import type { PageLease } from '../../../transports/browser/page-lease.ts';
 
 /** What the page shows of the reply being written. */
@@ -83,12 +83,76 @@ const SELECTORS = {
 
 type ObserverMessage = Partial<DomReplySnapshot> & { textAppend?: string; thinkingAppend?: string };
 
+/**
+ * The page's side of observing: one CDP session and one isolated world per page, kept for the
+ * page's life and re-created after a navigation, so sends on a warm page do not pile up worlds.
+ */
+class ObserverHost {
+  readonly session: CDPSession;
+  readonly bindingName = `b${randomBytes(8).toString('hex')}`;
+  #objectId: Promise<string> | undefined;
+  listener: ((payload: string) => void) | undefined;
+
+  constructor(session: CDPSession) {
+    this.session = session;
+    session.on('Runtime.bindingCalled', (event) => {
+      if (event.name === this.bindingName) this.listener?.(event.payload);
+    });
+  }
+
+  async call(functionDeclaration: string, args: unknown[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const objectId = await this.#installed();
+      try {
+        await this.session.send('Runtime.callFunctionOn', {
+          objectId,
+          functionDeclaration,
+          arguments: args.map((value) => ({ value })),
+        });
+        return;
+      } catch (error) {
+        if (attempt > 0 || !isStaleContextError(error)) throw error;
+        this.#objectId = undefined;
+      }
+    }
+  }
+
+  #installed(): Promise<string> {
+    this.#objectId ??= installInIsolatedWorld((method, params) => this.session.send(method, params), {
+      source: OBSERVER_SOURCE,
+      worldName: `w${randomBytes(8).toString('hex')}`,
+      bindingName: this.bindingName,
+    }).then(
+      (installed) => installed.objectId,
+      (error: unknown) => {
+        this.#objectId = undefined;
+        throw error;
+      },
+    );
+    return this.#objectId;
+  }
+}
+
+const hosts = new WeakMap<Page, Promise<ObserverHost>>();
+
+function hostFor(page: Page): Promise<ObserverHost> {
+  let host = hosts.get(page);
+  if (!host) {
+    host = page
+      .context()
+      .newCDPSession(page)
+      .then((session) => new ObserverHost(session));
+    host.catch(() => hosts.delete(page));
+    hosts.set(page, host);
+  }
+  return host;
+}
+
+/** One reply being watched; the page's observer reports to the newest of these only. */
 export class DemoDomObserver {
   /** A snapshot after every change the page makes to the reply. */
   readonly snapshots = new AsyncQueue<DomReplySnapshot>();
-  readonly #session: CDPSession;
-  readonly #bindingName = `b${randomBytes(8).toString('hex')}`;
-  #objectId: string | undefined;
+  readonly #host: ObserverHost;
   #current: DomReplySnapshot = {
     present: false,
     text: '',
@@ -98,12 +162,11 @@ export class DemoDomObserver {
     stopVisible: false,
   };
   readonly #stopWatching: () => void;
+  readonly #listener = (payload: string) => this.#onMessage(payload);
 
-  private constructor(session: CDPSession, lease: PageLease) {
-    this.#session = session;
-    session.on('Runtime.bindingCalled', (event) => {
-      if (event.name === this.#bindingName) this.#onMessage(event.payload);
-    });
+  private constructor(host: ObserverHost, lease: PageLease) {
+    this.#host = host;
+    host.listener = this.#listener;
     this.#stopWatching = lease.onDeath((reason) =>
       this.snapshots.fail(
         new GatewayError('upstream', `The site request failed: ${reason}.`, { retryable: true }),
@@ -113,35 +176,17 @@ export class DemoDomObserver {
 
   /** Starts watching for the reply that follows the `before` assistant messages already shown. */
   static async attach(lease: PageLease, before: number): Promise<DemoDomObserver> {
-    const session = await lease.page.context().newCDPSession(lease.page);
-    const observer = new DemoDomObserver(session, lease);
-    const send: CDPSession['send'] = (method, params) => session.send(method, params);
-    const installed = await installInIsolatedWorld(send, {
-      source: OBSERVER_SOURCE,
-      worldName: `w${randomBytes(8).toString('hex')}`,
-      bindingName: observer.#bindingName,
-    });
-    observer.#objectId = installed.objectId;
-    await session.send('Runtime.callFunctionOn', {
-      objectId: installed.objectId,
-      functionDeclaration: 'function (before, selectors) { this.watch(before, selectors); }',
-      arguments: [{ value: before }, { value: SELECTORS }],
-    });
+    const host = await hostFor(lease.page);
+    const observer = new DemoDomObserver(host, lease);
+    await host.call('function (before, selectors) { this.watch(before, selectors); }', [before, SELECTORS]);
     return observer;
   }
 
   async detach(): Promise<void> {
     this.#stopWatching();
     this.snapshots.close();
-    if (this.#objectId) {
-      await this.#session
-        .send('Runtime.callFunctionOn', {
-          objectId: this.#objectId,
-          functionDeclaration: 'function () { this.stop(); }',
-        })
-        .catch(() => undefined);
-    }
-    await this.#session.detach().catch(() => undefined);
+    if (this.#host.listener === this.#listener) this.#host.listener = undefined;
+    await this.#host.call('function () { this.stop(); }', []).catch(() => undefined);
   }
 
   #onMessage(payload: string): void {
