@@ -1,5 +1,6 @@
 import { HttpTransport } from '../../transports/http/http-transport.ts';
 import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
+import { siteTransport } from '../openai-compatible/site-transport.ts';
 import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
 import type { Site } from '../site.ts';
 import { CookieSeededHttpTransport } from './cookie-seeded-http-transport.ts';
@@ -11,16 +12,22 @@ export function createHuggingChatSite(config: HuggingChatSiteConfig, deps: SiteF
   const env = deps.env ?? process.env;
   const token = config.token ?? (config.tokenEnv ? env[config.tokenEnv] : undefined);
   const cookie = config.cookie ?? (config.cookieEnv ? env[config.cookieEnv] : undefined);
-  if (!token && !cookie && !deps.transport) {
+  if (!token && !cookie && !deps.transport && config.transport === 'http') {
     throw new Error(
-      `Site '${config.id}' needs an hf_ token (token/tokenEnv) or the hf-chat cookie (cookie/cookieEnv).`,
+      `Site '${config.id}' needs an hf_ token (token/tokenEnv), the hf-chat cookie (cookie/cookieEnv), or transport: browser.`,
     );
   }
-  const transport =
-    deps.transport ??
-    (cookie
-      ? new CookieSeededHttpTransport({ url: config.baseUrl, cookies: [{ name: 'hf-chat', value: cookie }] })
-      : new HttpTransport());
+  const { transport } = siteTransport(
+    { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
+    deps,
+    () =>
+      cookie
+        ? new CookieSeededHttpTransport({
+            url: config.baseUrl,
+            cookies: [{ name: 'hf-chat', value: cookie }],
+          })
+        : new HttpTransport(),
+  );
   return new HuggingChatSite({
     id: config.id,
     baseUrl: config.baseUrl,

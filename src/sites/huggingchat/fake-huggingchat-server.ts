@@ -131,6 +131,8 @@ export async function startFakeHuggingChatServer(): Promise<FakeHuggingChatServe
       if (data.id !== conversation.messages.at(-1)?.id)
         return sendJson(response, 400, { message: 'Invalid parent message' });
       conversation.messages.push({ id: randomUUID(), from: 'user', content: data.inputs ?? '' });
+      // chat-ui creates the (empty) assistant message before it streams into it: it is the tip at once.
+      conversation.messages.push({ id: randomUUID(), from: 'assistant', content: '' });
       const reply = override ?? fixtureFor(data.inputs ?? '');
       response.writeHead(200, { 'content-type': 'application/jsonl' });
       let gone = false;
@@ -153,7 +155,6 @@ export async function startFakeHuggingChatServer(): Promise<FakeHuggingChatServe
           `${JSON.stringify({ type: 'finalAnswer', text: words(reply.count).join(''), interrupted: false })}\n`,
         );
       }
-      conversation.messages.push({ id: randomUUID(), from: 'assistant', content: 'reply' });
       if (!gone) response.end();
       return;
     }

@@ -14,6 +14,11 @@ export const HuggingChatSiteConfigSchema = z
   .object({
     id: SiteIdSchema,
     kind: z.literal('huggingchat'),
+    /**
+     * `http`: plain HTTP with the configured cookies/token. `browser`: the gateway's Chromium makes
+     * the requests from the site's own page (log the account in once through remote login).
+     */
+    transport: z.enum(['http', 'browser']).default('http'),
     /** The chat app's base, without a trailing slash. */
     baseUrl: z.string().url().default('https://huggingface.co/chat'),
     token: z.string().min(1).optional(),

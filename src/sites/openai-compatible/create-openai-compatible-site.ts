@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger.ts';
+import type { BrowserManager } from '../../transports/browser/browser-manager.ts';
 import { HttpTransport } from '../../transports/http/http-transport.ts';
 import type { Transport } from '../../transports/transport.ts';
 import type { Site } from '../site.ts';
@@ -13,6 +14,8 @@ export interface SiteFactoryDeps {
   transport?: Transport;
   /** Where `apiKeyEnv` and similar settings are read (defaults to process.env). */
   env?: Record<string, string | undefined>;
+  /** The gateway's browser, for web-session sites configured with `transport: browser`. */
+  browser?: BrowserManager;
 }
 
 /** Builds the adapter for one `kind: openai-compatible` config entry. */

@@ -2,6 +2,8 @@ import { CookieSeededHttpTransport, type SeededCookie } from '../huggingchat/coo
 import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
 import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
 import type { Site } from '../site.ts';
+import { siteTransport } from '../openai-compatible/site-transport.ts';
+import { readPoeSecretsInPage } from './in-page-poe-secrets.ts';
 import { loadOperationHashes } from './operation-hashes.ts';
 import { DEFAULT_TAG_SALT } from './poe-gql-request.ts';
 import { type PoePageSecretsProvider, scrapePoeHomepage, type TchannelData } from './poe-page-secrets.ts';
@@ -25,8 +27,8 @@ export async function createPoeWebSite(config: PoeWebSiteConfig, deps: PoeWebSit
   const read = (value: string | undefined, name: string | undefined) =>
     value ?? (name ? env[name] : undefined);
   const pB = read(config.pB, config.pBEnv);
-  if (!pB && !deps.transport) {
-    throw new Error(`Site '${config.id}' needs the p-b cookie (pB or pBEnv), or the browser transport.`);
+  if (!pB && !deps.transport && config.transport === 'http') {
+    throw new Error(`Site '${config.id}' needs the p-b cookie (pB or pBEnv), or transport: browser.`);
   }
   const cookies: SeededCookie[] = [];
   const add = (name: string, value: string | undefined) => {
@@ -36,7 +38,12 @@ export async function createPoeWebSite(config: PoeWebSiteConfig, deps: PoeWebSit
   add('p-lat', read(config.pLat, config.pLatEnv));
   add('cf_clearance', read(config.cfClearance, config.cfClearanceEnv));
   for (const [name, value] of Object.entries(config.cookies)) add(name, value);
-  const transport = deps.transport ?? new CookieSeededHttpTransport({ url: config.baseUrl, cookies });
+  const { transport, account } = siteTransport(
+    { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
+    deps,
+    () => new CookieSeededHttpTransport({ url: config.baseUrl, cookies }),
+  );
+  const formkey = read(config.formkey, config.formkeyEnv);
   return new PoeWebSite({
     id: config.id,
     baseUrl: config.baseUrl,
@@ -44,12 +51,9 @@ export async function createPoeWebSite(config: PoeWebSiteConfig, deps: PoeWebSit
     logger: deps.logger.child({ site: config.id }),
     pageSecrets:
       deps.pageSecrets ??
-      scrapePoeHomepage({
-        transport,
-        baseUrl: config.baseUrl,
-        formkey: read(config.formkey, config.formkeyEnv),
-        revision: config.revision,
-      }),
+      (account
+        ? readPoeSecretsInPage(account, { formkey, revision: config.revision })
+        : scrapePoeHomepage({ transport, baseUrl: config.baseUrl, formkey, revision: config.revision })),
     operations: await loadOperationHashes(config.operationHashesPath),
     tagSalt: config.tagSalt ?? DEFAULT_TAG_SALT,
     include: config.include,

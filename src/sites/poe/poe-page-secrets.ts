@@ -112,7 +112,8 @@ export function extractTchannelData(html: string): TchannelData | undefined {
   }
 }
 
-function findTchannel(value: unknown): TchannelData | undefined {
+/** `tchannelData` anywhere inside an already parsed `__NEXT_DATA__` value. */
+export function findTchannel(value: unknown): TchannelData | undefined {
   if (Array.isArray(value)) {
     for (const item of value) {
       const found = findTchannel(item);

@@ -15,6 +15,11 @@ export const PoeWebSiteConfigSchema = z
   .object({
     id: SiteIdSchema,
     kind: z.literal('poe-web'),
+    /**
+     * `http`: plain HTTP with the configured cookies/token. `browser`: the gateway's Chromium makes
+     * the requests from the site's own page (log the account in once through remote login).
+     */
+    transport: z.enum(['http', 'browser']).default('http'),
     baseUrl: z.string().url().default('https://poe.com'),
     pB: z.string().min(1).optional(),
     pBEnv: z.string().min(1).optional(),

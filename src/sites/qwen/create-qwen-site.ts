@@ -1,7 +1,9 @@
 import { CookieSeededHttpTransport } from '../huggingchat/cookie-seeded-http-transport.ts';
 import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
 import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
+import { siteTransport } from '../openai-compatible/site-transport.ts';
 import type { Site } from '../site.ts';
+import { readQwenTokenInPage } from './in-page-qwen-token.ts';
 import type { QwenSiteConfig } from './qwen-config.ts';
 import { QWEN_DEFAULT_CAPABILITIES, QwenSite } from './qwen-site.ts';
 
@@ -11,13 +13,18 @@ export function createQwenSite(config: QwenSiteConfig, deps: SiteFactoryDeps): S
   const email = config.email ?? (config.emailEnv ? env[config.emailEnv] : undefined);
   const password = config.password ?? (config.passwordEnv ? env[config.passwordEnv] : undefined);
   const token = config.token ?? (config.tokenEnv ? env[config.tokenEnv] : undefined);
-  if (!(email && password) && !token) {
+  if (!(email && password) && !token && config.transport === 'http' && !deps.transport) {
     throw new Error(
       `Site '${config.id}' needs email and password (or emailEnv/passwordEnv), or a token (token/tokenEnv).`,
     );
   }
   const cookies = Object.entries(config.cookies).map(([name, value]) => ({ name, value }));
   if (token) cookies.push({ name: 'token', value: token });
+  const { transport, account } = siteTransport(
+    { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
+    deps,
+    () => new CookieSeededHttpTransport({ url: config.baseUrl, cookies }),
+  );
   return new QwenSite({
     id: config.id,
     baseUrl: config.baseUrl,
@@ -33,7 +40,8 @@ export function createQwenSite(config: QwenSiteConfig, deps: SiteFactoryDeps): S
     overrides: config.modelCapabilities,
     acceptedMediaTypes: config.acceptedMediaTypes,
     maxUploadBytes: config.maxUploadBytes,
-    transport: deps.transport ?? new CookieSeededHttpTransport({ url: config.baseUrl, cookies }),
+    transport,
+    ...(account ? { tokenSource: readQwenTokenInPage(account) } : {}),
     logger: deps.logger.child({ site: config.id }),
   });
 }

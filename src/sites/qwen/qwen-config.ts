@@ -14,6 +14,11 @@ export const QwenSiteConfigSchema = z
   .object({
     id: SiteIdSchema,
     kind: z.literal('qwen'),
+    /**
+     * `http`: plain HTTP with the configured cookies/token. `browser`: the gateway's Chromium makes
+     * the requests from the site's own page (log the account in once through remote login).
+     */
+    transport: z.enum(['http', 'browser']).default('http'),
     baseUrl: z.string().url().default('https://chat.qwen.ai'),
     email: z.string().min(3).optional(),
     emailEnv: z.string().min(1).optional(),

@@ -46,6 +46,8 @@ export interface QwenSiteOptions {
   credentials?: { email: string; password: string };
   /** A JWT pasted by the user; renewed only when email and password are configured too. */
   token?: string;
+  /** Where a logged-in page keeps its JWT (browser transport): read when there is no password. */
+  tokenSource?: (signal: AbortSignal) => Promise<string | undefined>;
   /** Extra cookies sent as-is (the WAF's `ssxmod_itna*`). */
   cookies: Record<string, string>;
   headers: Record<string, string>;
