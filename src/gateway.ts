@@ -51,7 +51,7 @@ export async function startGateway(
   const keys = new ApiKeyRegistry(
     generatedKey ? [{ key: generatedKey.key, user: 'owner', name: 'generated' }] : config.apiKeys,
   );
-  const created = await createSites(config.sites, logger);
+  const created = await createSites(config.sites, logger, { dataDir: config.dataDir });
   const catalog = new ModelCatalog(created.sites, config.modelAliases, logger);
   const signer = new ReasoningSigner(await loadOrCreateSecret(config.dataDir));
   const store = await openStore({ kind: 'sqlite', path: join(config.dataDir, 'gateway.sqlite') });

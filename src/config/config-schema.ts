@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { HuggingChatSiteConfigSchema } from '../sites/huggingchat/huggingchat-config.ts';
+import { OpenAICompatibleSiteConfigSchema } from '../sites/openai-compatible/openai-compatible-config.ts';
+import { PoeWebSiteConfigSchema } from '../sites/poe/poe-web-config.ts';
+import { QwenSiteConfigSchema } from '../sites/qwen/qwen-config.ts';
 
 /** Timeouts applied to every site generation, separately (issue 3 §6). */
 export const TimeoutsSchema = z
@@ -39,7 +43,13 @@ export const DemoSiteConfigSchema = z
   })
   .strict();
 
-export const SiteConfigSchema = z.discriminatedUnion('kind', [DemoSiteConfigSchema]);
+export const SiteConfigSchema = z.discriminatedUnion('kind', [
+  DemoSiteConfigSchema,
+  OpenAICompatibleSiteConfigSchema,
+  PoeWebSiteConfigSchema,
+  QwenSiteConfigSchema,
+  HuggingChatSiteConfigSchema,
+]);
 
 export const GatewayConfigSchema = z
   .object({

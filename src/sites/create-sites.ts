@@ -1,8 +1,14 @@
+import { join } from 'node:path';
 import { startDemoSite } from '../../demo-site/src/index.ts';
-import type { SiteConfig } from '../config/config-schema.ts';
+import type { DemoSiteConfig, SiteConfig } from '../config/config-schema.ts';
 import type { Logger } from '../core/logger.ts';
+import { BrowserManager } from '../transports/browser/browser-manager.ts';
 import { HttpTransport } from '../transports/http/http-transport.ts';
 import { DemoSiteAdapter } from './demo/demo-site-adapter.ts';
+import { createHuggingChatSite } from './huggingchat/create-huggingchat-site.ts';
+import { createOpenAICompatibleSite } from './openai-compatible/create-openai-compatible-site.ts';
+import { createPoeWebSite } from './poe/create-poe-web-site.ts';
+import { createQwenSite } from './qwen/create-qwen-site.ts';
 import type { Site } from './site.ts';
 
 export interface CreatedSites {
@@ -12,28 +18,51 @@ export interface CreatedSites {
   close(): Promise<void>;
 }
 
+export interface CreateSitesOptions {
+  /** Where browser profiles live (`<dataDir>/browser/<site id>`), for sites with `transport: browser`. */
+  dataDir?: string;
+}
+
 /** Builds one adapter per configured site, starting the embedded demo site where asked. */
-export async function createSites(configs: SiteConfig[], logger: Logger): Promise<CreatedSites> {
+export async function createSites(
+  configs: SiteConfig[],
+  logger: Logger,
+  options: CreateSitesOptions = {},
+): Promise<CreatedSites> {
   const sites: Site[] = [];
   const embedded: Record<string, string> = {};
   const closers: Array<() => Promise<void>> = [];
-  for (const config of configs) {
-    let baseUrl = config.baseUrl;
-    if (config.embedded && !baseUrl) {
-      const demo = await startDemoSite({ host: '127.0.0.1', port: config.embeddedPort });
-      baseUrl = demo.url;
-      embedded[config.id] = demo.url;
-      closers.push(() => demo.close());
+  // One Chromium for every site that asks for the browser transport, started on first need.
+  let browser: BrowserManager | undefined;
+  const sharedBrowser = (config: SiteConfig): BrowserManager | undefined => {
+    if (!('transport' in config) || config.transport !== 'browser') return undefined;
+    if (!browser) {
+      const manager = new BrowserManager({ dataDir: join(options.dataDir ?? './data', 'browser'), logger });
+      browser = manager;
+      closers.unshift(() => manager.close());
     }
-    if (!baseUrl) throw new Error(`Site '${config.id}' needs a baseUrl or embedded: true.`);
-    const site = new DemoSiteAdapter({
-      id: config.id,
-      baseUrl,
-      credentials: config.credentials,
-      streaming: config.streaming,
-      transport: new HttpTransport(),
-      logger: logger.child({ site: config.id }),
-    });
+    return browser;
+  };
+  for (const config of configs) {
+    const deps = { logger, browser: sharedBrowser(config) };
+    let site: Site;
+    switch (config.kind) {
+      case 'demo':
+        site = await createDemoSite(config, logger, embedded, closers);
+        break;
+      case 'openai-compatible':
+        site = createOpenAICompatibleSite(config, deps);
+        break;
+      case 'poe-web':
+        site = await createPoeWebSite(config, deps);
+        break;
+      case 'qwen':
+        site = createQwenSite(config, deps);
+        break;
+      case 'huggingchat':
+        site = createHuggingChatSite(config, deps);
+        break;
+    }
     sites.push(site);
     closers.push(() => site.close());
   }
@@ -44,4 +73,28 @@ export async function createSites(configs: SiteConfig[], logger: Logger): Promis
       for (const close of closers.reverse()) await close().catch(() => undefined);
     },
   };
+}
+
+async function createDemoSite(
+  config: DemoSiteConfig,
+  logger: Logger,
+  embedded: Record<string, string>,
+  closers: Array<() => Promise<void>>,
+): Promise<Site> {
+  let baseUrl = config.baseUrl;
+  if (config.embedded && !baseUrl) {
+    const demo = await startDemoSite({ host: '127.0.0.1', port: config.embeddedPort });
+    baseUrl = demo.url;
+    embedded[config.id] = demo.url;
+    closers.push(() => demo.close());
+  }
+  if (!baseUrl) throw new Error(`Site '${config.id}' needs a baseUrl or embedded: true.`);
+  return new DemoSiteAdapter({
+    id: config.id,
+    baseUrl,
+    credentials: config.credentials,
+    streaming: config.streaming,
+    transport: new HttpTransport(),
+    logger: logger.child({ site: config.id }),
+  });
 }
