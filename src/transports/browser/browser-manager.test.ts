@@ -51,7 +51,7 @@ describe('BrowserManager (real Chromium)', { timeout: 90_000 }, () => {
   }
 
   test('the session snapshot saved on shutdown is restored on the next start', {
-    timeout: 25_000,
+    timeout: 28_000,
   }, async () => {
     await withManager({}, async (manager) => {
       const site = adapter(manager);
