@@ -10,16 +10,26 @@ import { Agent, request } from 'undici';
 const SINGLE_RUNS = Number(process.env.RUNS ?? 300);
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 8);
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/serve-stack.ts'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-const { demoUrl, gatewayUrl, key, pid } = JSON.parse(line) as {
-  demoUrl: string;
-  gatewayUrl: string;
-  key: string;
-  pid: number;
-};
+async function startChild(script: string, env: Record<string, string> = {}, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  return { child, info: JSON.parse(line) as Record<string, string | number> };
+}
+
+// The site and the gateway run in separate processes, as a real site runs elsewhere.
+const site = await startChild('bench/support/serve-demo-site.ts');
+const demoUrl = String(site.info.demoUrl);
+// GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/gw-profile" profiles the gateway process.
+const gatewayProcess = await startChild(
+  'bench/support/serve-gateway.ts',
+  { DEMO_URL: demoUrl },
+  (process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+);
+const gatewayUrl = String(gatewayProcess.info.gatewayUrl);
+const key = String(gatewayProcess.info.key);
 const dispatcher = new Agent({ connections: 256, pipelining: 1 });
 
 // Direct path: log in to the demo site like the adapter does, then POST /api/chat.
@@ -88,6 +98,11 @@ async function throughput(target: Target, concurrency: number): Promise<number> 
   return done / LOAD_SECONDS;
 }
 
+function cpuSeconds(processId: number): number {
+  const fields = readFileSync(`/proc/${processId}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMb(processId: number): number {
   const status = readFileSync(`/proc/${processId}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -109,7 +124,11 @@ for (const concurrency of [1, 16, 64]) {
     `c=${concurrency}: direct ${d.toFixed(1)} req/s, gateway ${g.toFixed(1)} req/s (${((g / d) * 100).toFixed(0)} % of direct)`,
   );
 }
-rows.push(`peak RSS of the demo site + gateway process: ${peakRssMb(pid).toFixed(0)} MB`);
+rows.push(
+  `peak RSS: gateway ${peakRssMb(Number(gatewayProcess.info.pid)).toFixed(0)} MB, demo site ${peakRssMb(Number(site.info.pid)).toFixed(0)} MB`,
+  `CPU time: gateway ${cpuSeconds(Number(gatewayProcess.info.pid)).toFixed(1)} s, demo site ${cpuSeconds(Number(site.info.pid)).toFixed(1)} s`,
+);
 console.log(rows.join('\n'));
-child.kill('SIGTERM');
+gatewayProcess.child.kill('SIGTERM');
+site.child.kill('SIGTERM');
 await dispatcher.close();

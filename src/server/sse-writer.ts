@@ -1,13 +1,16 @@
 import type { ServerResponse } from 'node:http';
 
 /**
- * Writes SSE frames to a hijacked response. Frames produced in the same turn of the event loop
- * (a site often delivers many deltas in one TCP read) leave in one write: the socket is corked on
- * the first frame and uncorked on the next macrotask, costing at most one loop turn of latency.
+ * Writes SSE frames to a hijacked response. Frames produced in the same turn of the event loop (a
+ * site often delivers many deltas in one TCP read) are joined and leave in one `write` on the next
+ * macrotask: one buffer and one syscall instead of one per frame, for at most one loop turn of
+ * latency.
  */
 export class SseWriter {
   readonly #res: ServerResponse;
-  #corked = false;
+  #pending: string[] = [];
+  #scheduled = false;
+  #drained: Promise<void> | undefined;
 
   constructor(res: ServerResponse, status: number, headers: Record<string, string>) {
     this.#res = res;
@@ -26,20 +29,31 @@ export class SseWriter {
     return this.#res.destroyed || this.#res.writableEnded;
   }
 
+  /** Queues frames; resolves at once unless the client is not keeping up (backpressure). */
   async write(frames: string[]): Promise<void> {
     if (frames.length === 0 || this.closed) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#res.cork();
-      setImmediate(() => this.#uncork());
+    for (const frame of frames) this.#pending.push(frame);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
     }
-    const ok = this.#res.write(frames.length === 1 ? frames[0]! : frames.join(''));
-    if (!ok && !this.closed) {
-      this.#uncork();
-      await new Promise<void>((resolve) => {
+    if (this.#drained) await this.#drained;
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    if (this.#pending.length === 0 || this.closed) {
+      this.#pending = [];
+      return;
+    }
+    const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
+    this.#pending = [];
+    if (!this.#res.write(text) && !this.#drained) {
+      this.#drained = new Promise<void>((resolve) => {
         const done = () => {
           this.#res.off('drain', done);
           this.#res.off('close', done);
+          this.#drained = undefined;
           resolve();
         };
         this.#res.on('drain', done);
@@ -48,14 +62,8 @@ export class SseWriter {
     }
   }
 
-  #uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.#res.uncork();
-  }
-
   end(): void {
-    this.#uncork();
+    this.#flush();
     if (!this.closed) this.#res.end();
   }
 }

@@ -1,5 +1,5 @@
 import { CookieJar } from 'tough-cookie';
-import { Agent, FormData as UndiciFormData, fetch as undiciFetch } from 'undici';
+import { Agent, FormData as UndiciFormData, request as undiciRequest, fetch as undiciFetch } from 'undici';
 import type { Transport, TransportRequest, TransportResponse } from '../transport.ts';
 
 export interface HttpTransportOptions {
@@ -33,6 +33,39 @@ export class HttpTransport implements Transport {
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...(request.headers ?? {}) };
     const cookie = await this.#jar.getCookieString(url);
     if (cookie) headers.cookie = cookie;
+    // Multipart bodies go through fetch, which encodes FormData; everything else through undici's
+    // lower-level request API, which streams the same bytes with far less overhead per chunk.
+    if (request.body instanceof FormData) return this.#viaFetch(url, request, headers);
+    const response = await undiciRequest(url, {
+      method: (request.method ?? 'GET') as 'GET',
+      headers,
+      body: request.body,
+      signal: request.signal,
+      dispatcher: this.#agent,
+    });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) responseHeaders.append(name, item);
+    }
+    for (const setCookie of responseHeaders.getSetCookie()) {
+      await this.#jar.setCookie(setCookie, url, { ignoreError: true });
+    }
+    const body = response.body;
+    return {
+      status: response.statusCode,
+      headers: responseHeaders,
+      body,
+      text: () => body.text(),
+      json: () => body.json(),
+    };
+  }
+
+  async #viaFetch(
+    url: string,
+    request: TransportRequest,
+    headers: Record<string, string>,
+  ): Promise<TransportResponse> {
     const response = await undiciFetch(url, {
       method: request.method ?? 'GET',
       headers,
