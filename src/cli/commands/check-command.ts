@@ -11,7 +11,6 @@ import { createRecipeSite } from '../../sites/recipe/create-recipe-site.ts';
 import { RecipeError } from '../../sites/recipe/load-recipe.ts';
 import { RecipeSite } from '../../sites/recipe/recipe-site.ts';
 import { RecipeSiteConfigSchema } from '../../sites/recipe/recipe-site-config.ts';
-import { createUiOperations } from '../../sites/recipe/ui/create-ui-operations.ts';
 import type { Site } from '../../sites/site.ts';
 
 export const CHECK_USAGE = `Usage: webchat-gateway check <site-id | recipe.yaml> [options]
@@ -84,13 +83,9 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
         transport: values.transport ?? 'http',
         watch: false,
       });
-      const created = await createRecipeSite(config, {
-        logger,
-        dataDir: values['data-dir'] ?? './data',
-        ui: createUiOperations,
-      });
-      site = created.site;
-      close = created.close;
+      const created = await createRecipeSite(config, { logger, dataDir: values['data-dir'] ?? './data' });
+      site = created;
+      close = () => created.close();
     } else {
       const config = await loadConfig(values.config ? { path: values.config } : {});
       const siteConfig = config.sites.find((candidate) => candidate.id === target);
@@ -98,7 +93,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
         io.err(`No site '${target}' in the config (sites: ${config.sites.map((s) => s.id).join(', ')}).`);
         return 2;
       }
-      const created = await createSites([siteConfig], logger);
+      const created = await createSites([siteConfig], logger, { dataDir: config.dataDir });
       const first = created.sites[0];
       if (!first) throw new Error(`Site '${target}' could not be created.`);
       site = first;

@@ -6,24 +6,20 @@ import { InPageFetchTransport } from '../../transports/browser/in-page-fetch-tra
 import { HttpTransport } from '../../transports/http/http-transport.ts';
 import type { Transport } from '../../transports/transport.ts';
 import { loadRecipe } from './load-recipe.ts';
-import type { RecipeSiteConfig } from './recipe-site-config.ts';
-import { RecipeSite, type RecipeUiOperations } from './recipe-site.ts';
 import type { Recipe } from './recipe-schema.ts';
+import { RecipeSite, type RecipeUiOperations } from './recipe-site.ts';
+import type { RecipeSiteConfig } from './recipe-site-config.ts';
+import { createUiOperations } from './ui/create-ui-operations.ts';
 import { watchRecipe } from './watch-recipe.ts';
-
-export interface CreatedRecipeSite {
-  site: RecipeSite;
-  close(): Promise<void>;
-}
 
 export interface CreateRecipeSiteDeps {
   logger: Logger;
-  /** Where browser profiles live (`<dataDir>/browser/<site id>`). */
-  dataDir: string;
+  /** Where browser profiles live (`<dataDir>/browser/<site id>`) when the site starts its own browser. */
+  dataDir?: string;
   env?: Readonly<Record<string, string | undefined>>;
-  /** A browser shared with other sites; one is started for this site when absent and needed. */
+  /** A browser shared with other sites; one is made for this site when absent (launched only if used). */
   browser?: BrowserManager;
-  /** Builds the UI operations for recipes with a `ui` section. */
+  /** Builds the UI operations for recipes with a `ui` section (tests may replace it). */
   ui?: UiFactory;
 }
 
@@ -35,11 +31,15 @@ export type UiFactory = (options: {
   logger: Logger;
 }) => RecipeUiOperations;
 
-/** Builds a recipe site from its config: the recipe file, its transport, its browser, its watcher. */
+/**
+ * Builds a recipe site from its config entry: the recipe file, its transport, the browser its UI
+ * part drives, and the watcher that reloads the recipe when the file changes. Closing the site stops
+ * the watcher (and the browser, when the site made its own).
+ */
 export async function createRecipeSite(
   config: RecipeSiteConfig,
   deps: CreateRecipeSiteDeps,
-): Promise<CreatedRecipeSite> {
+): Promise<RecipeSite> {
   const logger = deps.logger.child({ site: config.id });
   const recipe = await loadRecipe(config.recipe);
   const baseUrl = config.baseUrl ?? recipe.baseUrl;
@@ -50,7 +50,7 @@ export async function createRecipeSite(
   const browser = () => {
     if (deps.browser) return deps.browser;
     ownBrowser ??= new BrowserManager({
-      dataDir: join(deps.dataDir, 'browser'),
+      dataDir: join(deps.dataDir ?? './data', 'browser'),
       mode: config.browser.mode,
       ...(config.browser.executablePath ? { executablePath: config.browser.executablePath } : {}),
       logger,
@@ -63,44 +63,42 @@ export async function createRecipeSite(
     config.transport === 'browser'
       ? new InPageFetchTransport({ account: account(), logger })
       : new HttpTransport();
-  const ui = deps.ui
-    ? (current: Recipe, base: string): RecipeUiOperations =>
-        (deps.ui as UiFactory)({ recipe: current, baseUrl: base, account: account(), credentials, logger })
-    : undefined;
+  const makeUi = deps.ui ?? createUiOperations;
+  const ui = (current: Recipe, base: string): RecipeUiOperations =>
+    makeUi({ recipe: current, baseUrl: base, account: account(), credentials, logger });
 
+  let stopWatching: (() => void) | undefined;
   const site = new RecipeSite({
     id: config.id,
     recipe,
     baseUrl,
     credentials,
     transport,
+    ui,
     logger,
-    ...(ui ? { ui } : {}),
-  });
-  const watcher = config.watch
-    ? await watchRecipe(
-        config.recipe,
-        (next) => {
-          site.replaceRecipe(next);
-          logger.info({ recipe: config.recipe }, 'recipe reloaded');
-        },
-        {
-          onError: (error) =>
-            logger.error(
-              { recipe: config.recipe, problems: error.message },
-              'recipe change refused; the previous version keeps serving',
-            ),
-        },
-      )
-    : undefined;
-  return {
-    site,
-    close: async () => {
-      watcher?.close();
-      await site.close();
+    onClose: async () => {
+      stopWatching?.();
       await ownBrowser?.close();
     },
-  };
+  });
+  if (config.watch) {
+    const watcher = await watchRecipe(
+      config.recipe,
+      (next) => {
+        site.replaceRecipe(next);
+        logger.info({ recipe: config.recipe }, 'recipe reloaded');
+      },
+      {
+        onError: (error) =>
+          logger.error(
+            { recipe: config.recipe, problems: error.message },
+            'recipe change refused; the previous version keeps serving',
+          ),
+      },
+    );
+    stopWatching = () => watcher.close();
+  }
+  return site;
 }
 
 function resolveCredentials(

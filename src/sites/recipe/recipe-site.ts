@@ -46,6 +46,8 @@ export interface RecipeSiteOptions {
   /** Required when the recipe has a `ui` section that some operation relies on. */
   ui?: (recipe: Recipe, baseUrl: string) => RecipeUiOperations;
   logger: Logger;
+  /** Run by close() after the site's own cleanup (the file watcher, a browser of its own). */
+  onClose?: () => Promise<void>;
 }
 
 /** A site adapter driven entirely by a recipe file; the recipe can be replaced while it serves. */
@@ -190,6 +192,7 @@ export class RecipeSite implements Site {
   async close(): Promise<void> {
     await this.#ui?.close();
     await this.#options.transport.close();
+    await this.#options.onClose?.();
   }
 }
 
