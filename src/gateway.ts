@@ -11,6 +11,7 @@ import { ReasoningSigner } from './pipeline/reasoning-signature.ts';
 import { createApp } from './server/create-app.ts';
 import { defaultFrontDoors } from './server/front-doors/default-front-doors.ts';
 import { createSites } from './sites/create-sites.ts';
+import { registerRemoteLogin } from './transports/browser/remote-login/register-remote-login.ts';
 import { openStore } from './store/open-store.ts';
 import { createUploadCache, resolveAttachments } from './features/attachments/index.ts';
 import { createConversations } from './features/conversations/conversation-planner.ts';
@@ -51,7 +52,10 @@ export async function startGateway(
   const keys = new ApiKeyRegistry(
     generatedKey ? [{ key: generatedKey.key, user: 'owner', name: 'generated' }] : config.apiKeys,
   );
-  const created = await createSites(config.sites, logger, { dataDir: config.dataDir });
+  const created = await createSites(config.sites, logger, {
+    dataDir: config.dataDir,
+    browser: config.browser,
+  });
   const catalog = new ModelCatalog(created.sites, config.modelAliases, logger);
   const signer = new ReasoningSigner(await loadOrCreateSecret(config.dataDir));
   const store = await openStore({ kind: 'sqlite', path: join(config.dataDir, 'gateway.sqlite') });
@@ -101,6 +105,17 @@ export async function startGateway(
     bodyLimitBytes: config.server.bodyLimitBytes,
     keepAliveMs: config.server.keepAliveMs,
   });
+  const remoteLogin = created.browser
+    ? registerRemoteLogin(app, created.browser, {
+        // Single-user for now: every configured key is the owner's, so every key is an admin key.
+        isAdminKey: (key) => keys.authenticate(key) !== undefined,
+        prefix: config.browser.remoteLoginPrefix,
+        onLoggedIn: (accountId) => {
+          void created.keepAlives.get(accountId)?.checkNow();
+        },
+        logger,
+      })
+    : undefined;
   const address = await app.listen({ host: config.server.host, port: config.server.port });
   return {
     app,
@@ -109,6 +124,7 @@ export async function startGateway(
     embeddedSites: created.embedded,
     logger,
     close: async () => {
+      await remoteLogin?.close();
       await app.close();
       await stopSweeper();
       await created.close();

@@ -509,7 +509,7 @@ function applyFrame(gen, type, data) {
   const stick = nearBottom();
   switch (type) {
     case 'meta':
-      gen.messageId = data.messageId;
+      gen.messageId = data.messageId ?? gen.messageId;
       if (!state.threadId && gen.view.root.isConnected) {
         state.threadId = data.threadId;
         history.replaceState(null, '', `${location.pathname}${location.search}#${data.threadId}`);

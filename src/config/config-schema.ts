@@ -36,6 +36,10 @@ export const DemoSiteConfigSchema = z
     embeddedPort: z.number().int().min(0).max(65535).default(0),
     /** Which of the site's streaming transports the adapter uses. */
     streaming: z.enum(['sse', 'ws']).default('sse'),
+    /** `browser`: drive the site inside Chromium (see `browserMode`) instead of plain HTTP. */
+    transport: z.enum(['http', 'browser']).default('http'),
+    /** In the browser: call the site's API from the page, or drive its UI (network capture / DOM). */
+    browserMode: z.enum(['in-page-fetch', 'network-capture', 'dom']).default('in-page-fetch'),
     credentials: z
       .object({ username: z.string().min(1), password: z.string().min(1) })
       .strict()
@@ -78,6 +82,26 @@ export const GatewayConfigSchema = z
     /** Public model name → `site/model`. */
     modelAliases: z.record(z.string(), z.string()).default({}),
     timeouts: TimeoutsSchema.default({ firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 }),
+    /** Chromium for sites with `transport: browser` (Debian's /usr/bin/chromium by default). */
+    browser: z
+      .object({
+        executablePath: z.string().optional(),
+        mode: z.enum(['headless', 'headful']).default('headless'),
+        /** X display for headful mode; unset starts a private Xvfb. */
+        display: z.string().optional(),
+        extraArgs: z.array(z.string()).default([]),
+        warmPages: z.number().int().min(0).max(16).default(1),
+        keepAliveSeconds: z.number().int().positive().default(600),
+        remoteLoginPrefix: z.string().default('/admin/remote-login'),
+      })
+      .strict()
+      .default({
+        mode: 'headless',
+        extraArgs: [],
+        warmPages: 1,
+        keepAliveSeconds: 600,
+        remoteLoginPrefix: '/admin/remote-login',
+      }),
     /** Fetching of image/file URLs sent by clients (SSRF-guarded; see docs). */
     attachments: z
       .object({
@@ -115,3 +139,4 @@ export type SiteConfig = z.infer<typeof SiteConfigSchema>;
 export type DemoSiteConfig = z.infer<typeof DemoSiteConfigSchema>;
 export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
 export type TimeoutsConfig = z.infer<typeof TimeoutsSchema>;
+export type BrowserConfig = GatewayConfig['browser'];

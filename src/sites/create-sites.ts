@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { startDemoSite } from '../../demo-site/src/index.ts';
-import type { DemoSiteConfig, SiteConfig } from '../config/config-schema.ts';
+import type { BrowserConfig, DemoSiteConfig, SiteConfig } from '../config/config-schema.ts';
 import type { Logger } from '../core/logger.ts';
 import { BrowserManager } from '../transports/browser/browser-manager.ts';
+import { type KeepAlive, startKeepAlive } from '../transports/browser/session-keep-alive.ts';
+import { createDemoBrowserSite } from './demo/browser/create-demo-browser-site.ts';
 import { HttpTransport } from '../transports/http/http-transport.ts';
 import { DemoSiteAdapter } from './demo/demo-site-adapter.ts';
 import { createHuggingChatSite } from './huggingchat/create-huggingchat-site.ts';
@@ -15,12 +17,17 @@ export interface CreatedSites {
   sites: Site[];
   /** URLs of demo sites the gateway started in-process, by site id. */
   embedded: Record<string, string>;
+  /** The shared Chromium, when a site uses the browser transport (for remote login). */
+  browser: BrowserManager | undefined;
+  /** Session keep-alive per browser-driven site id. */
+  keepAlives: Map<string, KeepAlive>;
   close(): Promise<void>;
 }
 
 export interface CreateSitesOptions {
   /** Where browser profiles live (`<dataDir>/browser/<site id>`), for sites with `transport: browser`. */
   dataDir?: string;
+  browser?: BrowserConfig;
 }
 
 /** Builds one adapter per configured site, starting the embedded demo site where asked. */
@@ -32,12 +39,20 @@ export async function createSites(
   const sites: Site[] = [];
   const embedded: Record<string, string> = {};
   const closers: Array<() => Promise<void>> = [];
+  const keepAlives = new Map<string, KeepAlive>();
   // One Chromium for every site that asks for the browser transport, started on first need.
   let browser: BrowserManager | undefined;
   const sharedBrowser = (config: SiteConfig): BrowserManager | undefined => {
     if (!('transport' in config) || config.transport !== 'browser') return undefined;
     if (!browser) {
-      const manager = new BrowserManager({ dataDir: join(options.dataDir ?? './data', 'browser'), logger });
+      const manager = new BrowserManager({
+        dataDir: join(options.dataDir ?? './data', 'browser'),
+        executablePath: options.browser?.executablePath,
+        mode: options.browser?.mode,
+        display: options.browser?.display,
+        extraArgs: options.browser?.extraArgs,
+        logger,
+      });
       browser = manager;
       closers.unshift(() => manager.close());
     }
@@ -47,9 +62,17 @@ export async function createSites(
     const deps = { logger, browser: sharedBrowser(config) };
     let site: Site;
     switch (config.kind) {
-      case 'demo':
-        site = await createDemoSite(config, logger, embedded, closers);
+      case 'demo': {
+        site = await createDemoSite(config, logger, embedded, closers, deps.browser, options.browser);
+        if (config.transport === 'browser') {
+          const keepAlive = startKeepAlive(site, (options.browser?.keepAliveSeconds ?? 600) * 1000, {
+            logger,
+          });
+          keepAlives.set(config.id, keepAlive);
+          closers.push(async () => keepAlive.stop());
+        }
         break;
+      }
       case 'openai-compatible':
         site = createOpenAICompatibleSite(config, deps);
         break;
@@ -69,6 +92,8 @@ export async function createSites(
   return {
     sites,
     embedded,
+    browser,
+    keepAlives,
     close: async () => {
       for (const close of closers.reverse()) await close().catch(() => undefined);
     },
@@ -80,6 +105,8 @@ async function createDemoSite(
   logger: Logger,
   embedded: Record<string, string>,
   closers: Array<() => Promise<void>>,
+  browser: BrowserManager | undefined,
+  browserConfig: BrowserConfig | undefined,
 ): Promise<Site> {
   let baseUrl = config.baseUrl;
   if (config.embedded && !baseUrl) {
@@ -89,12 +116,25 @@ async function createDemoSite(
     closers.push(() => demo.close());
   }
   if (!baseUrl) throw new Error(`Site '${config.id}' needs a baseUrl or embedded: true.`);
+  const siteLogger = logger.child({ site: config.id });
+  if (config.transport === 'browser' && browser) {
+    return createDemoBrowserSite({
+      id: config.id,
+      baseUrl,
+      credentials: config.credentials,
+      streaming: config.streaming,
+      mode: config.browserMode,
+      manager: browser,
+      warmPages: browserConfig?.warmPages,
+      logger: siteLogger,
+    });
+  }
   return new DemoSiteAdapter({
     id: config.id,
     baseUrl,
     credentials: config.credentials,
     streaming: config.streaming,
     transport: new HttpTransport(),
-    logger: logger.child({ site: config.id }),
+    logger: siteLogger,
   });
 }

@@ -28,6 +28,8 @@ export interface StackOptions {
   demo?: Parameters<typeof startDemoSite>[0];
   config?: Record<string, unknown>;
   dataDir?: string;
+  /** Extra fields for the demo site entry (e.g. `{ transport: 'browser', browserMode: 'dom' }`). */
+  site?: Record<string, unknown>;
 }
 
 /** A demo site (with its control endpoints) and a gateway pointed at it, both on loopback. */
