@@ -125,7 +125,10 @@ export class DemoUiSite implements Site {
         return;
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        const retry = error instanceof UiSessionEndedError || error instanceof UiPageStaleError;
+        const retry =
+          error instanceof UiSessionEndedError ||
+          error instanceof UiPageStaleError ||
+          isNavigationRace(error);
         if (!retry || attempt > 0) throw asSiteError(error);
         sessionEnded = error instanceof UiSessionEndedError;
       } finally {
@@ -184,4 +187,12 @@ function asSiteError(error: unknown): unknown {
     return new GatewayError('needs_login', error.message, { retryable: false });
   const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return new GatewayError('upstream', `The site UI did not respond as expected: ${detail}`, { cause: error });
+}
+
+/**
+ * The page navigated under us (the site redirected to its login or challenge page while we read
+ * it): nothing was sent, so start over on a fresh load, which tells login and challenge apart.
+ */
+function isNavigationRace(error: unknown): boolean {
+  return error instanceof Error && /Execution context was destroyed|navigat(ed|ion)/i.test(error.message);
 }
