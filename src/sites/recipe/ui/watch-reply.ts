@@ -2,6 +2,7 @@ import { GatewayError } from '../../../core/errors.ts';
 import type { Page } from '../../../transports/browser/browser-library.ts';
 import type { RecipeUi } from '../recipe-schema.ts';
 import type { TemplateVars } from '../template.ts';
+import { nextDelta } from './reply-text.ts';
 import { selectorOf } from './run-steps.ts';
 
 /** How many replies, thinking sections and errors the page showed before the send. */
@@ -44,8 +45,6 @@ export async function* watchReply(options: WatchReplyOptions): AsyncIterable<Rep
   const errors = ui.error ? page.locator(selectorOf(ui.error, vars)) : undefined;
   const threadPattern = ui.threadId?.url;
 
-  let text = '';
-  let thought = '';
   let threadSent = false;
   let lastChange = Date.now();
 
@@ -80,34 +79,53 @@ export async function* watchReply(options: WatchReplyOptions): AsyncIterable<Rep
     await reply.waitFor({ state: 'attached', timeout: MAX_WAIT_MS }).catch(() => undefined);
   }
 
+  // `shown`: the reply's text on screen now; `sent`: what was emitted (see reply-text.ts).
+  let shown = '';
+  let sent = '';
+  let sentThought = '';
+  let thought = '';
   for (;;) {
     signal.throwIfAborted();
     const wait = Math.min(MAX_WAIT_MS, done.stableMs ?? MAX_WAIT_MS);
-    const current = await nextText(reply, text, wait);
+    const current = await nextText(reply, shown, wait);
     const thread = threadChange();
     if (thread) yield thread;
     if (thinking && (await thinking.count()) > before.thinking) {
-      const nowThought = await thinking
+      thought = await thinking
         .nth(before.thinking)
         // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person sees is wanted
         .innerText()
         .catch(() => thought);
-      if (nowThought.length > thought.length) {
-        yield { type: 'reasoning', delta: nowThought.slice(thought.length) };
+      const { delta } = nextDelta(sentThought, thought, false);
+      if (delta) {
+        sentThought += delta;
+        yield { type: 'reasoning', delta };
         lastChange = Date.now();
       }
-      thought = nowThought.length > thought.length ? nowThought : thought;
     }
-    if (current.length > text.length) {
-      yield { type: 'text', delta: current.slice(text.length) };
+    if (current !== shown) {
+      shown = current;
       lastChange = Date.now();
+      const { delta } = nextDelta(sent, shown, false);
+      if (delta) {
+        sent += delta;
+        yield { type: 'text', delta };
+      }
     }
-    if (current !== text) text = current.length >= text.length ? current : text;
     await checkError();
-    if (await finished(options, lastChange)) break;
+    if (await finished(options, lastChange)) {
+      // The page may have rendered its last chunk while the end conditions were checked.
+      shown = await nextText(reply, shown, 0);
+      break;
+    }
     if (Date.now() > deadline)
       throw new GatewayError('timeout', `The reply did not finish within ${done.timeoutMs} ms.`);
   }
+  // The reply is over: what was held back (an unclosed marker) goes out now.
+  const finalThought = nextDelta(sentThought, thought, true).delta;
+  if (finalThought) yield { type: 'reasoning', delta: finalThought };
+  const finalText = nextDelta(sent, shown, true).delta;
+  if (finalText) yield { type: 'text', delta: finalText };
   const thread = threadChange();
   if (thread) yield thread;
 }
