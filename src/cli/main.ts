@@ -6,7 +6,9 @@ import { formatBanner } from './format-banner.ts';
 const USAGE = `Usage: webchat-gateway <command> [options]
 
 Commands:
-  serve            Start the gateway (default: on the embedded demo site)
+  serve                          Start the gateway (default: on the embedded demo site)
+  check <site-id|recipe.yaml>    Probe a site with a live session and print what works
+  record <url> --out site.yaml   Record one chat in Chromium and draft a recipe for the site
 
 Options:
   -c, --config     Path to a YAML/JSON config file (or GATEWAY_CONFIG)
@@ -15,6 +17,9 @@ Options:
 Environment: HOST, PORT, GATEWAY_API_KEY, GATEWAY_DATA_DIR, GATEWAY_CONFIG, LOG_LEVEL`;
 
 async function main(argv: string[]): Promise<number> {
+  // Subcommands with their own options parse their own arguments.
+  if (argv[0] === 'check') return (await import('./commands/check-command.ts')).run(argv.slice(1));
+  if (argv[0] === 'record') return (await import('./commands/record-command.ts')).run(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
