@@ -49,12 +49,8 @@ export async function createRecipeSite(
   let ownBrowser: BrowserManager | undefined;
   const browser = () => {
     if (deps.browser) return deps.browser;
-    ownBrowser ??= new BrowserManager({
-      dataDir: join(deps.dataDir ?? './data', 'browser'),
-      mode: config.browser.mode,
-      ...(config.browser.executablePath ? { executablePath: config.browser.executablePath } : {}),
-      logger,
-    });
+    // Standalone use (the check command): a headless Chromium of the site's own, found as usual.
+    ownBrowser ??= new BrowserManager({ dataDir: join(deps.dataDir ?? './data', 'browser'), logger });
     return ownBrowser;
   };
   const account = () => browser().account(config.id, { homeUrl: new URL('/', baseUrl).toString() });

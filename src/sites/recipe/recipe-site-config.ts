@@ -20,13 +20,6 @@ export const RecipeSiteConfigSchema = z
     transport: z.enum(['http', 'browser']).default('http'),
     /** Reload the recipe when its file changes (a broken edit is refused; the old version serves). */
     watch: z.boolean().default(true),
-    browser: z
-      .object({
-        mode: z.enum(['headless', 'headful']).default('headless'),
-        executablePath: z.string().optional(),
-      })
-      .strict()
-      .default({ mode: 'headless' }),
   })
   .strict();
 
