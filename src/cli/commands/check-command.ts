@@ -71,6 +71,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   let site: Site;
   let close: () => Promise<void>;
   let probes: CheckProbes;
+  let builtInDemo = false;
   try {
     if (/\.ya?ml$/i.test(target) || existsSync(target)) {
       const config = RecipeSiteConfigSchema.parse({
@@ -93,6 +94,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
         io.err(`No site '${target}' in the config (sites: ${config.sites.map((s) => s.id).join(', ')}).`);
         return 2;
       }
+      builtInDemo = siteConfig.kind === 'demo';
       const created = await createSites([siteConfig], logger, { dataDir: config.dataDir });
       const first = created.sites[0];
       if (!first) throw new Error(`Site '${target}' could not be created.`);
@@ -109,7 +111,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   probes =
     site instanceof RecipeSite
       ? probesFor(site.recipe.check)
-      : site.id === 'demo'
+      : builtInDemo
         ? DEMO_SITE_PROBES
         : DEFAULT_PROBES;
   probes = {
