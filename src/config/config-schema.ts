@@ -3,6 +3,7 @@ import { HuggingChatSiteConfigSchema } from '../sites/huggingchat/huggingchat-co
 import { OpenAICompatibleSiteConfigSchema } from '../sites/openai-compatible/openai-compatible-config.ts';
 import { PoeWebSiteConfigSchema } from '../sites/poe/poe-web-config.ts';
 import { QwenSiteConfigSchema } from '../sites/qwen/qwen-config.ts';
+import { RecipeSiteConfigSchema } from '../sites/recipe/recipe-site-config.ts';
 
 /** Timeouts applied to every site generation, separately (issue 3 §6). */
 export const TimeoutsSchema = z
@@ -53,6 +54,7 @@ export const SiteConfigSchema = z.discriminatedUnion('kind', [
   PoeWebSiteConfigSchema,
   QwenSiteConfigSchema,
   HuggingChatSiteConfigSchema,
+  RecipeSiteConfigSchema,
 ]);
 
 export const GatewayConfigSchema = z

@@ -11,6 +11,7 @@ import { createHuggingChatSite } from './huggingchat/create-huggingchat-site.ts'
 import { createOpenAICompatibleSite } from './openai-compatible/create-openai-compatible-site.ts';
 import { createPoeWebSite } from './poe/create-poe-web-site.ts';
 import { createQwenSite } from './qwen/create-qwen-site.ts';
+import { createRecipeSite } from './recipe/create-recipe-site.ts';
 import type { Site } from './site.ts';
 
 export interface CreatedSites {
@@ -43,7 +44,9 @@ export async function createSites(
   // One Chromium for every site that asks for the browser transport, started on first need.
   let browser: BrowserManager | undefined;
   const sharedBrowser = (config: SiteConfig): BrowserManager | undefined => {
-    if (!('transport' in config) || config.transport !== 'browser') return undefined;
+    // A recipe's `ui` part drives pages whatever its transport (Chromium starts only when used).
+    if (config.kind !== 'recipe' && (!('transport' in config) || config.transport !== 'browser'))
+      return undefined;
     if (!browser) {
       const manager = new BrowserManager({
         dataDir: join(options.dataDir ?? './data', 'browser'),
@@ -84,6 +87,9 @@ export async function createSites(
         break;
       case 'huggingchat':
         site = createHuggingChatSite(config, deps);
+        break;
+      case 'recipe':
+        site = await createRecipeSite(config, { ...deps, dataDir: options.dataDir ?? './data' });
         break;
     }
     sites.push(site);
