@@ -1,9 +1,8 @@
-import { HttpTransport } from '../../transports/http/http-transport.ts';
 import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
 import { siteTransport } from '../openai-compatible/site-transport.ts';
 import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
 import type { Site } from '../site.ts';
-import { CookieSeededHttpTransport } from './cookie-seeded-http-transport.ts';
+import { HttpTransport } from '../../transports/http/http-transport.ts';
 import type { HuggingChatSiteConfig } from './huggingchat-config.ts';
 import { HUGGINGCHAT_DEFAULT_CAPABILITIES, HuggingChatSite } from './huggingchat-site.ts';
 
@@ -22,9 +21,8 @@ export function createHuggingChatSite(config: HuggingChatSiteConfig, deps: SiteF
     deps,
     () =>
       cookie
-        ? new CookieSeededHttpTransport({
-            url: config.baseUrl,
-            cookies: [{ name: 'hf-chat', value: cookie }],
+        ? new HttpTransport({
+            initialCookies: { url: config.baseUrl, cookies: [{ name: 'hf-chat', value: cookie }] },
           })
         : new HttpTransport(),
   );

@@ -1,4 +1,4 @@
-import { CookieSeededHttpTransport, type SeededCookie } from '../huggingchat/cookie-seeded-http-transport.ts';
+import { HttpTransport, type SeededCookie } from '../../transports/http/http-transport.ts';
 import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
 import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
 import type { Site } from '../site.ts';
@@ -41,7 +41,7 @@ export async function createPoeWebSite(config: PoeWebSiteConfig, deps: PoeWebSit
   const { transport, account } = siteTransport(
     { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
     deps,
-    () => new CookieSeededHttpTransport({ url: config.baseUrl, cookies }),
+    () => new HttpTransport({ initialCookies: { url: config.baseUrl, cookies } }),
   );
   const formkey = read(config.formkey, config.formkeyEnv);
   return new PoeWebSite({

@@ -1,4 +1,4 @@
-import { CookieSeededHttpTransport } from '../huggingchat/cookie-seeded-http-transport.ts';
+import { HttpTransport } from '../../transports/http/http-transport.ts';
 import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
 import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
 import { siteTransport } from '../openai-compatible/site-transport.ts';
@@ -23,7 +23,7 @@ export function createQwenSite(config: QwenSiteConfig, deps: SiteFactoryDeps): S
   const { transport, account } = siteTransport(
     { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
     deps,
-    () => new CookieSeededHttpTransport({ url: config.baseUrl, cookies }),
+    () => new HttpTransport({ initialCookies: { url: config.baseUrl, cookies } }),
   );
   return new QwenSite({
     id: config.id,

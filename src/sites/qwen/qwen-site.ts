@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { readServerSentEvents } from '../../transports/http/read-server-sent-events.ts';
 import type { Transport, TransportResponse } from '../../transports/transport.ts';
-import { canSetCookies } from '../huggingchat/cookie-seeded-http-transport.ts';
+import { canSetCookies } from '../../transports/http/http-transport.ts';
 import {
   type ModelCapabilitiesPatch,
   matchesModelPattern,

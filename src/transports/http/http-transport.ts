@@ -2,10 +2,20 @@ import { CookieJar } from 'tough-cookie';
 import { Agent, FormData as UndiciFormData, request as undiciRequest, fetch as undiciFetch } from 'undici';
 import type { Transport, TransportRequest, TransportResponse } from '../transport.ts';
 
+export interface SeededCookie {
+  name: string;
+  value: string;
+}
+
 export interface HttpTransportOptions {
   /** Sent on every request (a realistic browser user agent by default). */
   userAgent?: string;
   connectTimeoutMs?: number;
+  /**
+   * Session cookies the user copied from their browser (`hf-chat`, Poe's `p-b`…), for sites logged
+   * in by cookie: the jar starts with them and `clearSession` goes back to them, as they are the login.
+   */
+  initialCookies?: { url: string; cookies: SeededCookie[] };
 }
 
 const DEFAULT_USER_AGENT =
@@ -17,9 +27,13 @@ export class HttpTransport implements Transport {
   #jar = new CookieJar();
   readonly #agent: Agent;
   readonly #userAgent: string;
+  readonly #seed: HttpTransportOptions['initialCookies'];
+  #seeded: Promise<void>;
 
   constructor(options: HttpTransportOptions = {}) {
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.#seed = options.initialCookies;
+    this.#seeded = this.#plant();
     this.#agent = new Agent({
       connect: { timeout: options.connectTimeoutMs ?? 10_000 },
       keepAliveTimeout: 30_000,
@@ -29,7 +43,33 @@ export class HttpTransport implements Transport {
     });
   }
 
+  async #plant(): Promise<void> {
+    if (!this.#seed) return;
+    const { hostname, protocol } = new URL(this.#seed.url);
+    // Domain-wide so the site's API subdomains see them as the browser would; IPs and localhost
+    // take host-only cookies.
+    const isHostOnly = hostname === 'localhost' || /^[\d.]+$/.test(hostname) || hostname.includes(':');
+    const domain = isHostOnly ? '' : `; Domain=${hostname}`;
+    for (const cookie of this.#seed.cookies) {
+      await this.#jar.setCookie(
+        `${cookie.name}=${cookie.value}${domain}; Path=/${protocol === 'https:' ? '; Secure' : ''}`,
+        this.#seed.url,
+        { ignoreError: true },
+      );
+    }
+  }
+
+  /** Adds or replaces a cookie the site gave out of band (Qwen's `token` cookie after sign-in). */
+  async setCookie(url: string, name: string, value: string): Promise<void> {
+    await this.#seeded;
+    const { protocol } = new URL(url);
+    await this.#jar.setCookie(`${name}=${value}; Path=/${protocol === 'https:' ? '; Secure' : ''}`, url, {
+      ignoreError: true,
+    });
+  }
+
   async fetch(url: string, request: TransportRequest = {}): Promise<TransportResponse> {
+    await this.#seeded;
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...(request.headers ?? {}) };
     const cookie = await this.#jar.getCookieString(url);
     if (cookie) headers.cookie = cookie;
@@ -88,6 +128,7 @@ export class HttpTransport implements Transport {
   }
 
   async cookies(url: string): Promise<Record<string, string>> {
+    await this.#seeded;
     const out: Record<string, string> = {};
     for (const cookie of await this.#jar.getCookies(url)) out[cookie.key] = cookie.value;
     return out;
@@ -95,6 +136,8 @@ export class HttpTransport implements Transport {
 
   async clearSession(): Promise<void> {
     this.#jar = new CookieJar();
+    this.#seeded = this.#plant();
+    await this.#seeded;
   }
 
   async close(): Promise<void> {
@@ -116,4 +159,13 @@ function toUndiciBody(body: TransportRequest['body']): string | Uint8Array | Und
     else form.append(name, value, value.name);
   }
   return form;
+}
+
+/** Transports that let an adapter put a cookie into their jar (the browser manages its own). */
+export interface CookieWritableTransport extends Transport {
+  setCookie(url: string, name: string, value: string): Promise<void>;
+}
+
+export function canSetCookies(transport: Transport): transport is CookieWritableTransport {
+  return typeof (transport as Partial<CookieWritableTransport>).setCookie === 'function';
 }
