@@ -105,6 +105,9 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
       model: resolved.model.id,
     };
     const planned = { system: request.system, tools: request.tools, messages: request.messages };
+    // The whole conversation as the caller sent it, as the real APIs count it (clients track their
+    // context size with it), even when only the new turn goes to the site thread.
+    const inputTokens = estimateRequestTokens(request);
 
     for (let attempt = 0; ; attempt++) {
       const plan = await deps.conversations.plan({
@@ -128,9 +131,6 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
         if (prepared.historyFile)
           attachments.unshift(await resolved.site.upload(prepared.historyFile, siteAbort.signal));
         const turn: SiteTurn = { ...prepared.turn, attachments };
-        // The whole conversation as the caller sent it, as the real APIs count it (clients track their
-        // context size with it), even when only the new turn went to the site thread.
-        const inputTokens = estimateRequestTokens(request);
         sent = true;
         const stream = send(turn);
         const rest = stream[Symbol.asyncIterator]();

@@ -89,7 +89,8 @@ export async function handleChatRequest<Extras>(
       if (writer.closed) break;
       if (event.type === 'error') request.log.warn({ err: event.error }, 'generation failed mid-stream');
       lastWrite = Date.now();
-      seen.push(event);
+      // Only a front door that records finished responses needs the streamed events kept.
+      if (frontDoor.completed) seen.push(event);
       await writer.write(renderer.push(event));
     }
     await completed();
