@@ -11,7 +11,7 @@
  * - CPU per reply: this process (gateway side and demo site together) and all Chromium processes.
  * - PSS: sum of /proc/<pid>/smaps_rollup Pss over the Chromium process tree after each step.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { ServerResponse } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ import { DemoSiteAdapter } from '../src/sites/demo/demo-site-adapter.ts';
 import type { Site } from '../src/sites/site.ts';
 import { BrowserManager } from '../src/transports/browser/browser-manager.ts';
 import { HttpTransport } from '../src/transports/http/http-transport.ts';
+import { chromiumCpuMs, chromiumPssMb, ms, quantile } from './support/chromium-metrics.ts';
 
 const RUNS = Number(process.argv[2] ?? 20);
 const WARMUP = 2;
@@ -60,25 +61,11 @@ WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: un
 
 // ---- measurement helpers ----
 
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-};
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-
 interface RunResult {
   ttft: number;
   chunkLatencies: number[];
   nodeCpuMs: number;
   chromeCpuMs: number;
-}
-
-async function chromiumCpuMs(manager: BrowserManager): Promise<number> {
-  const browser = await manager.browser();
-  const session = await browser.newBrowserCDPSession();
-  const info = await session.send('SystemInfo.getProcessInfo');
-  await session.detach();
-  return info.processInfo.reduce((sum, process) => sum + process.cpuTime * 1000, 0);
 }
 
 async function runOnce(site: Site, model: string, text: string, manager: BrowserManager): Promise<RunResult> {
@@ -116,42 +103,6 @@ async function runOnce(site: Site, model: string, text: string, manager: Browser
     nodeCpuMs: (cpu.user + cpu.system) / 1000,
     chromeCpuMs: chromeAfter - chromeBefore,
   };
-}
-
-// ---- memory ----
-
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i] ?? -1) ?? []));
-  return out;
-}
-
-async function chromiumPssMb(manager: BrowserManager): Promise<number> {
-  const browserPid = (await manager.processes()).find((process) => process.type === 'browser')?.pid;
-  if (!browserPid) return Number.NaN;
-  let kb = 0;
-  for (const pid of descendants(browserPid)) {
-    try {
-      const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      kb += Number(match?.[1] ?? 0);
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return kb / 1024;
 }
 
 // ---- the run ----
