@@ -3,6 +3,12 @@ import type { Logger } from '../../core/logger.ts';
 import type { Browser, BrowserContext, Page } from './browser-library.ts';
 import { desktopUserAgent } from './chromium-args.ts';
 import { type PageLease, PageWatch } from './page-lease.ts';
+import {
+  mergeSessionStorage,
+  readSessionStorage,
+  type SessionStorageOrigin,
+  seedSessionStorage,
+} from './session-storage.ts';
 import type { StorageStateStore } from './storage-state-store.ts';
 
 export interface BrowserAccountOptions {
@@ -25,8 +31,10 @@ const SAVE_DEBOUNCE_MS = 300;
 
 /**
  * One site account inside the shared browser: its own context (cookies, storage), restored from and
- * saved to its storage-state snapshot, and a small pool of warm pages. It survives crashes: a dead
- * context or browser is replaced on next use, from the last snapshot.
+ * saved to its snapshot, and a small pool of warm pages. The snapshot is Playwright's storage state
+ * (cookies, localStorage, IndexedDB) plus the sessionStorage of the account's open pages, which every
+ * page the account opens gets back (see session-storage.ts). It survives crashes: a dead context or
+ * browser is replaced on next use, from the last snapshot.
  */
 export class BrowserAccount {
   readonly id: string;
@@ -37,6 +45,8 @@ export class BrowserAccount {
   #context: Promise<BrowserContext> | undefined;
   #idle: PageWatch[] = [];
   #savedCookies: string | undefined;
+  /** The sessionStorage new pages are seeded with: the last snapshot's, updated by each save. */
+  #sessionStorage: SessionStorageOrigin[] = [];
   #saveTimer: NodeJS.Timeout | undefined;
   #saving: Promise<void> = Promise.resolve();
   #closed = false;
@@ -72,13 +82,16 @@ export class BrowserAccount {
 
   async #openContext(): Promise<BrowserContext> {
     const browser = await this.#deps.browser();
-    const state = await this.#deps.store.load();
+    const snapshot = await this.#deps.store.load();
+    // Playwright's part only; sessionStorage is put back page by page (#openPage).
+    const { sessionStorage = [], ...state } = snapshot ?? { cookies: [], origins: [] };
     const context = await browser.newContext({
-      storageState: state,
+      storageState: snapshot ? state : undefined,
       userAgent: desktopUserAgent(browser.version()),
       viewport: { width: 1280, height: 800 },
     });
-    this.#savedCookies = state ? cookieFingerprint(state.cookies) : undefined;
+    this.#savedCookies = snapshot ? cookieFingerprint(state.cookies) : undefined;
+    this.#sessionStorage = sessionStorage;
     const current = this.#context;
     context.on('close', () => {
       closedContexts.add(context);
@@ -126,6 +139,10 @@ export class BrowserAccount {
       });
     }
     const watch = new PageWatch(page);
+    // Before the first navigation, so the site's scripts find their sessionStorage already there.
+    await seedSessionStorage(page, this.#sessionStorage).catch((error: unknown) =>
+      this.#deps.logger.debug({ account: this.id, err: error }, 'could not restore sessionStorage'),
+    );
     try {
       await page.goto(this.homeUrl, { waitUntil: 'domcontentloaded', timeout: this.#navigationTimeoutMs });
     } catch (error) {
@@ -178,7 +195,7 @@ export class BrowserAccount {
     await context.clearCookies();
   }
 
-  /** Snapshots the session now (after a login, or when asked). */
+  /** Snapshots the session, the open pages' sessionStorage included, now (after a login, or when asked). */
   saveState(): Promise<void> {
     this.#saving = this.#saving.then(
       () => this.#save(),
@@ -191,9 +208,16 @@ export class BrowserAccount {
     if (!this.#context) return;
     const context = await this.#context.catch(() => undefined);
     if (!context) return;
-    const state = await context.storageState({ indexedDB: true });
-    await this.#deps.store.save(state);
+    // Every open page counts (warm, leased, or opened by others on this context): sessionStorage is
+    // per tab, and Playwright's storage state leaves it out.
+    const [state, read] = await Promise.all([
+      context.storageState({ indexedDB: true }),
+      readSessionStorage(context.pages()),
+    ]);
+    const sessionStorage = mergeSessionStorage(this.#sessionStorage, read);
+    await this.#deps.store.save(sessionStorage.length > 0 ? { ...state, sessionStorage } : state);
     this.#savedCookies = cookieFingerprint(state.cookies);
+    this.#sessionStorage = sessionStorage;
     this.#deps.logger.debug({ account: this.id }, 'browser session snapshot saved');
   }
 

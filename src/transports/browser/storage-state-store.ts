@@ -1,12 +1,21 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext } from './browser-library.ts';
+import { parseSessionStorage, type SessionStorageOrigin } from './session-storage.ts';
 
 export type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
 
 /**
- * Snapshots of an account's cookies, localStorage and IndexedDB, taken while logged in. They are
- * what survives a restart: a profile directory alone loses session cookies.
+ * What is saved of an account: Playwright's storage state plus the sessionStorage Playwright leaves
+ * out. `sessionStorage` is absent from older files and when there is none; such files load as before.
+ */
+export interface AccountSnapshot extends StorageState {
+  sessionStorage?: SessionStorageOrigin[];
+}
+
+/**
+ * Snapshots of an account's cookies, localStorage, IndexedDB and sessionStorage, taken while logged
+ * in. They are what survives a restart: a profile directory alone loses session cookies.
  */
 export class StorageStateStore {
   readonly directory: string;
@@ -17,7 +26,7 @@ export class StorageStateStore {
     this.#file = join(directory, 'storage-state.json');
   }
 
-  async load(): Promise<StorageState | undefined> {
+  async load(): Promise<AccountSnapshot | undefined> {
     let text: string;
     try {
       text = await readFile(this.#file, 'utf8');
@@ -25,19 +34,24 @@ export class StorageStateStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+    let snapshot: AccountSnapshot | null;
     try {
-      return JSON.parse(text) as StorageState;
+      snapshot = JSON.parse(text) as AccountSnapshot | null;
     } catch {
       // A torn or hand-edited snapshot must not keep the account from starting; it logs in afresh.
       return undefined;
     }
+    if (typeof snapshot !== 'object' || snapshot === null) return undefined;
+    if (snapshot.sessionStorage === undefined) return snapshot;
+    const sessionStorage = parseSessionStorage(snapshot.sessionStorage);
+    return { ...snapshot, sessionStorage };
   }
 
   /** Writes atomically (temp file + rename) and readable by the owner only: it holds session cookies. */
-  async save(state: StorageState): Promise<void> {
+  async save(snapshot: AccountSnapshot): Promise<void> {
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const temporary = `${this.#file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(state), { mode: 0o600 });
+    await writeFile(temporary, JSON.stringify(snapshot), { mode: 0o600 });
     await rename(temporary, this.#file);
   }
 
