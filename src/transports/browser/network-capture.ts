@@ -45,6 +45,8 @@ export class NetworkCapture {
   readonly #session: CDPSession;
   readonly #requests = new Map<string, CapturedRequest>();
   readonly #waiters = new Set<ResponseWaiter>();
+  /** Requests matched by a waiter, whose response head has not arrived yet. */
+  readonly #claimed = new Map<string, ResponseWaiter>();
   readonly #streams = new Map<string, BodyStream>();
   readonly #socketQueues = new Set<AsyncQueue<WebSocketEvent>>();
   #closedReason: unknown;
@@ -53,7 +55,7 @@ export class NetworkCapture {
   private constructor(session: CDPSession, lease: PageLease) {
     this.#session = session;
     session.on('Network.requestWillBeSent', (event) => {
-      this.#requests.set(event.requestId, { url: event.request.url, method: event.request.method });
+      this.#onRequest(event.requestId, { url: event.request.url, method: event.request.method });
     });
     session.on('Network.responseReceived', (event) => this.#onResponse(event));
     session.on('Network.dataReceived', (event) => {
@@ -112,17 +114,23 @@ export class NetworkCapture {
     await this.#session.detach().catch(() => undefined);
   }
 
-  #onResponse(event: {
-    requestId: string;
-    response: { url: string; status: number; headers: Record<string, string> };
-  }): void {
-    const request = this.#requests.get(event.requestId) ?? { url: event.response.url, method: 'GET' };
+  /**
+   * A request a waiter wants: its body is switched to streaming at once, before the response head
+   * arrives, so the first bytes are not held back by a round trip after it.
+   */
+  #onRequest(requestId: string, request: CapturedRequest): void {
+    this.#requests.set(requestId, request);
+    if (this.#claimed.has(requestId)) return;
     const waiter = [...this.#waiters].find((candidate) => candidate.match(request));
     if (!waiter) return;
     this.#waiters.delete(waiter);
+    this.#claimed.set(requestId, waiter);
+    this.#streams.set(requestId, this.#startStreaming(requestId));
+  }
+
+  #startStreaming(requestId: string): BodyStream {
     const stream: BodyStream = { queue: new AsyncQueue(), chain: Promise.resolve(), streamed: false };
-    this.#streams.set(event.requestId, stream);
-    stream.chain = this.#session.send('Network.streamResourceContent', { requestId: event.requestId }).then(
+    stream.chain = this.#session.send('Network.streamResourceContent', { requestId }).then(
       (result) => {
         stream.streamed = true;
         if (result.bufferedData) stream.queue.push(decode(result.bufferedData));
@@ -130,6 +138,26 @@ export class NetworkCapture {
       // Already complete (a short response): its body is fetched whole when loading finishes.
       () => undefined,
     );
+    return stream;
+  }
+
+  #onResponse(event: {
+    requestId: string;
+    response: { url: string; status: number; headers: Record<string, string> };
+  }): void {
+    const request = this.#requests.get(event.requestId) ?? { url: event.response.url, method: 'GET' };
+    let waiter = this.#claimed.get(event.requestId);
+    this.#claimed.delete(event.requestId);
+    if (!waiter) {
+      waiter = [...this.#waiters].find((candidate) => candidate.match(request));
+      if (!waiter) return;
+      this.#waiters.delete(waiter);
+    }
+    let stream = this.#streams.get(event.requestId);
+    if (!stream) {
+      stream = this.#startStreaming(event.requestId);
+      this.#streams.set(event.requestId, stream);
+    }
     waiter.resolve({
       requestId: event.requestId,
       url: request.url,
@@ -159,8 +187,9 @@ export class NetworkCapture {
   #fail(error: unknown): void {
     if (this.#closedReason) return;
     this.#closedReason = error;
-    for (const waiter of this.#waiters) waiter.reject(error);
+    for (const waiter of [...this.#waiters, ...this.#claimed.values()]) waiter.reject(error);
     this.#waiters.clear();
+    this.#claimed.clear();
     for (const stream of this.#streams.values())
       stream.chain = stream.chain.then(() => stream.queue.fail(error));
     this.#streams.clear();

@@ -14,6 +14,7 @@ export const DEMO_UI = {
   attachmentChip: '[data-testid="attachment-chip"]',
   systemPrompt: '[data-testid="system-prompt"]',
   newChat: '[data-testid="new-chat"]',
+  emptyState: '[data-testid="empty-state"]',
   assistantMessage: '[data-testid="message"][data-role="assistant"]',
 } as const;
 
@@ -88,9 +89,13 @@ const APP_STATE_SOURCE = `function (ui, thread) {
 /**
  * Picks the model and sets the system prompt the way the UI's own controls do (a select change and
  * the collapsed instructions field are not gestures sites check), then focuses an empty composer.
- * Returns null when the model is not offered.
+ * Returns null when the model is not offered, and \`waiting\` when a new chat asked for is not shown yet.
  */
-const COMPOSE_SOURCE = `function (ui, model, systemPrompt) {
+const COMPOSE_SOURCE = `function (ui, model, systemPrompt, newChat) {
+  if (newChat) {
+    const empty = document.querySelector(ui.emptyState);
+    if (location.hash !== '' || !empty || empty.hidden) return { waiting: true };
+  }
   const picker = document.querySelector(ui.modelPicker);
   if (!picker || !Array.from(picker.options).some((option) => option.value === model)) return null;
   if (picker.value !== model) {
@@ -105,7 +110,12 @@ const COMPOSE_SOURCE = `function (ui, model, systemPrompt) {
   const composer = document.querySelector(ui.composer);
   composer.value = '';
   composer.focus();
-  return { assistants: document.querySelectorAll(ui.assistantMessage).length };
+  const send = document.querySelector(ui.send);
+  const rect = send ? send.getBoundingClientRect() : null;
+  return {
+    assistants: document.querySelectorAll(ui.assistantMessage).length,
+    send: rect && rect.width > 0 ? { x: rect.x, y: rect.y, width: rect.width, height: rect.height } : null,
+  };
 }`;
 
 /** Where a control is, or null when it is missing, hidden or disabled. */
@@ -125,6 +135,7 @@ export class DemoUiPage {
   readonly page: Page;
   readonly #appUrl: string;
   readonly #input: TrustedInput;
+  #newChatClicked = false;
 
   constructor(page: Page, baseUrl: string, streaming: 'sse' | 'ws') {
     this.page = page;
@@ -153,8 +164,9 @@ export class DemoUiPage {
     }
     if (state.newChatShown) return;
     if (!state.newChat) throw new GatewayError('upstream', 'The site UI shows no "new chat" control.');
+    // The app empties the chat in its click handler; \`prepare\` checks it took before typing.
     await this.#input.click(state.newChat);
-    await this.page.waitForFunction(() => location.hash === '', undefined, { timeout: ACTION_TIMEOUT_MS });
+    this.#newChatClicked = true;
   }
 
   #state(threadId: string | undefined): Promise<AppState> {
@@ -214,20 +226,35 @@ export class DemoUiPage {
     files: UiFile[];
   }): Promise<number> {
     if (input.files.length > 0) await this.#attach(input.files);
+    const newChat = this.#newChatClicked;
+    this.#newChatClicked = false;
     const args = JSON.stringify([
       {
         modelPicker: DEMO_UI.modelPicker,
         systemPrompt: DEMO_UI.systemPrompt,
         composer: DEMO_UI.composer,
         assistantMessage: DEMO_UI.assistantMessage,
+        emptyState: DEMO_UI.emptyState,
+        send: DEMO_UI.send,
       },
       input.model,
       input.systemPrompt ?? null,
+      newChat,
     ]);
-    const result = (await this.page.evaluate(`(${COMPOSE_SOURCE})(...${args})`)) as {
-      assistants: number;
-    } | null;
+    const compose = async () =>
+      (await this.page.evaluate(`(${COMPOSE_SOURCE})(...${args})`)) as
+        | { assistants: number; send: Box | null; waiting?: undefined }
+        | { waiting: true }
+        | null;
+    let result = await compose();
+    if (result?.waiting) {
+      await this.page.waitForFunction(() => location.hash === '', undefined, { timeout: ACTION_TIMEOUT_MS });
+      result = await compose();
+    }
+    if (result?.waiting) throw new GatewayError('upstream', 'The site UI did not open a new chat.');
     if (!result) throw new GatewayError('not_found', `The site has no model ${input.model}.`);
+    // On the way to the send button while typing; the click then needs no move of its own.
+    if (result.send) void this.#input.hover(result.send).catch(() => undefined);
     if (input.text) await this.#input.insertText(input.text);
     return result.assistants;
   }
