@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { type Stack, startStack } from '../support/start-stack.ts';
+import { SITE_TRANSPORTS } from '../support/site-transports.ts';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -131,18 +132,16 @@ async function assertStillServing(stack: Stack, dialect: Dialect): Promise<void>
 
 const TINY_PNG_BAD_BASE64 = '!!!not*base64@@';
 
-describe('bad input, site failures and limits → dialect-shaped errors', () => {
+// Refused before the site is reached, so these run over the HTTP transport only; what the site
+// itself does wrong runs over every transport below.
+describe('bad input → dialect-shaped errors', () => {
   let stack: Stack;
-  let limited: Stack;
   before(async () => {
-    [stack, limited] = await Promise.all([
-      startStack({ config: { server: { host: '127.0.0.1', port: 0, bodyLimitBytes: BODY_LIMIT } } }),
-      startStack({ demo: { rateLimitPerMinute: 2 } }),
-    ]);
+    stack = await startStack({
+      config: { server: { host: '127.0.0.1', port: 0, bodyLimitBytes: BODY_LIMIT } },
+    });
   });
-  after(async () => {
-    await Promise.all([stack.close(), limited.close()]);
-  });
+  after(() => stack.close());
 
   describe('OpenAI Chat Completions', () => {
     const d: Dialect = 'openai';
@@ -422,138 +421,157 @@ describe('bad input, site failures and limits → dialect-shaped errors', () => 
       await assertStillServing(stack, d);
     });
   });
+});
 
-  describe('site failures', () => {
-    test('site fails before streaming (http500) → 5xx in each dialect, streamed or not', async () => {
-      for (const stream of [false, true]) {
-        await stack.setFaults({ http500: 1 });
-        const openai = await call(stack, 'openai', { body: chatBody('openai', { stream }) });
-        assert.ok(openai.status >= 500 && openai.status < 600, `status ${openai.status}`);
-        assertOpenAIError(openai, {
-          status: openai.status,
-          type: 'server_error',
-          param: null,
-          code: 'upstream_error',
-        });
-
-        await stack.setFaults({ http500: 1 });
-        const anthropic = await call(stack, 'anthropic', { body: chatBody('anthropic', { stream }) });
-        assert.ok(anthropic.status >= 500 && anthropic.status < 600, `status ${anthropic.status}`);
-        assertAnthropicError(anthropic, anthropic.status, 'api_error');
-      }
-      await stack.setFaults({});
-      await assertStillServing(stack, 'openai');
-      await assertStillServing(stack, 'anthropic');
+for (const transport of SITE_TRANSPORTS) {
+  describe(`site failures and limits → dialect-shaped errors — ${transport.name}`, () => {
+    let stack: Stack;
+    let limited: Stack;
+    before(async () => {
+      [stack, limited] = await Promise.all([
+        startStack({ site: transport.site }),
+        startStack({ demo: { rateLimitPerMinute: 2 }, site: transport.site }),
+      ]);
+    });
+    after(async () => {
+      await Promise.all([stack.close(), limited.close()]);
     });
 
-    test('site drops the stream after it began → OpenAI SDK raises APIError while iterating', async () => {
-      const client = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
-      await stack.setFaults({ midStreamDisconnect: 1 });
-      let text = '';
-      const error = await (async () => {
-        const stream = await client.chat.completions.create({
+    describe('site failures', () => {
+      test('site fails before streaming (http500) → 5xx in each dialect, streamed or not', async () => {
+        for (const stream of [false, true]) {
+          await stack.setFaults({ http500: 1 });
+          const openai = await call(stack, 'openai', { body: chatBody('openai', { stream }) });
+          assert.ok(openai.status >= 500 && openai.status < 600, `status ${openai.status}`);
+          assertOpenAIError(openai, {
+            status: openai.status,
+            type: 'server_error',
+            param: null,
+            code: 'upstream_error',
+          });
+
+          await stack.setFaults({ http500: 1 });
+          const anthropic = await call(stack, 'anthropic', { body: chatBody('anthropic', { stream }) });
+          assert.ok(anthropic.status >= 500 && anthropic.status < 600, `status ${anthropic.status}`);
+          assertAnthropicError(anthropic, anthropic.status, 'api_error');
+        }
+        await stack.setFaults({});
+        await assertStillServing(stack, 'openai');
+        await assertStillServing(stack, 'anthropic');
+      });
+
+      test('site drops the stream after it began → OpenAI SDK raises APIError while iterating', async () => {
+        const client = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
+        await stack.setFaults({ midStreamDisconnect: 1 });
+        let text = '';
+        const error = await (async () => {
+          const stream = await client.chat.completions.create({
+            model: 'demo/text-1',
+            stream: true,
+            messages: [{ role: 'user', content: 'count to 40' }],
+          });
+          for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        })().catch((caught: unknown) => caught);
+        assert.ok(
+          error instanceof OpenAI.APIError,
+          `the stream ended silently after ${JSON.stringify(text)}`,
+        );
+        assert.equal(error.type, 'server_error');
+        assert.match(text, /^\[text-1\] /, 'streaming had begun');
+        assert.doesNotMatch(text, /40$/);
+        await assertStillServing(stack, 'openai');
+      });
+
+      test('site drops the stream after it began → Responses stream raises APIError', async () => {
+        const client = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
+        await stack.setFaults({ midStreamDisconnect: 1 });
+        const types: string[] = [];
+        const error = await (async () => {
+          const stream = await client.responses.create({
+            model: 'demo/text-1',
+            stream: true,
+            input: 'count to 40',
+          });
+          for await (const event of stream) types.push(event.type);
+        })().catch((caught: unknown) => caught);
+        assert.ok(error instanceof OpenAI.APIError, `the stream ended silently: ${types.join()}`);
+        assert.ok(types.includes('response.output_text.delta'), types.join());
+        assert.ok(!types.includes('response.completed'), types.join());
+      });
+
+      test('site drops the stream after it began → Anthropic SDK raises', async () => {
+        const client = new Anthropic({ baseURL: stack.url, apiKey: stack.key, maxRetries: 0 });
+        await stack.setFaults({ midStreamDisconnect: 1 });
+        let text = '';
+        const stream = client.messages.stream({
           model: 'demo/text-1',
-          stream: true,
+          max_tokens: 256,
           messages: [{ role: 'user', content: 'count to 40' }],
         });
-        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-      })().catch((caught: unknown) => caught);
-      assert.ok(error instanceof OpenAI.APIError, `the stream ended silently after ${JSON.stringify(text)}`);
-      assert.equal(error.type, 'server_error');
-      assert.match(text, /^\[text-1\] /, 'streaming had begun');
-      assert.doesNotMatch(text, /40$/);
-      await assertStillServing(stack, 'openai');
-    });
-
-    test('site drops the stream after it began → Responses stream raises APIError', async () => {
-      const client = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
-      await stack.setFaults({ midStreamDisconnect: 1 });
-      const types: string[] = [];
-      const error = await (async () => {
-        const stream = await client.responses.create({
-          model: 'demo/text-1',
-          stream: true,
-          input: 'count to 40',
+        stream.on('text', (delta) => {
+          text += delta;
         });
-        for await (const event of stream) types.push(event.type);
-      })().catch((caught: unknown) => caught);
-      assert.ok(error instanceof OpenAI.APIError, `the stream ended silently: ${types.join()}`);
-      assert.ok(types.includes('response.output_text.delta'), types.join());
-      assert.ok(!types.includes('response.completed'), types.join());
+        const error = await stream.finalMessage().catch((caught: unknown) => caught);
+        assert.ok(
+          error instanceof Anthropic.APIError,
+          `the stream ended silently after ${JSON.stringify(text)}`,
+        );
+        const body = error.error as { type?: string; error?: { type?: string; message?: unknown } };
+        assert.equal(body.type, 'error');
+        assert.equal(body.error?.type, 'api_error');
+        assert.equal(typeof body.error?.message, 'string');
+        assert.match(text, /^\[text-1\] /, 'streaming had begun');
+        await assertStillServing(stack, 'anthropic');
+      });
+
+      test('a dropped site stream is reported as an upstream failure, not an internal error', async () => {
+        await stack.setFaults({ midStreamDisconnect: 1 });
+        const openai = await fetch(`${stack.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { ...authHeaders('openai', stack.key), 'content-type': 'application/json' },
+          body: JSON.stringify(
+            chatBody('openai', { stream: true, messages: [{ role: 'user', content: 'count to 40' }] }),
+          ),
+        });
+        const frames = (await openai.text()).split('\n\n').filter((frame) => frame.includes('"error"'));
+        assert.equal(frames.length, 1);
+        const event = JSON.parse((frames[0] ?? '').replace(/^data: /, '')) as { error: OpenAI.ErrorObject };
+        assert.equal(event.error.code, 'upstream_error');
+        assert.doesNotMatch(event.error.message, /internal/i);
+      });
     });
 
-    test('site drops the stream after it began → Anthropic SDK raises', async () => {
-      const client = new Anthropic({ baseURL: stack.url, apiKey: stack.key, maxRetries: 0 });
-      await stack.setFaults({ midStreamDisconnect: 1 });
-      let text = '';
-      const stream = client.messages.stream({
-        model: 'demo/text-1',
-        max_tokens: 256,
-        messages: [{ role: 'user', content: 'count to 40' }],
-      });
-      stream.on('text', (delta) => {
-        text += delta;
-      });
-      const error = await stream.finalMessage().catch((caught: unknown) => caught);
-      assert.ok(
-        error instanceof Anthropic.APIError,
-        `the stream ended silently after ${JSON.stringify(text)}`,
-      );
-      const body = error.error as { type?: string; error?: { type?: string; message?: unknown } };
-      assert.equal(body.type, 'error');
-      assert.equal(body.error?.type, 'api_error');
-      assert.equal(typeof body.error?.message, 'string');
-      assert.match(text, /^\[text-1\] /, 'streaming had begun');
-      await assertStillServing(stack, 'anthropic');
-    });
+    describe('site rate limit', () => {
+      test('the demo rate limit → 429 with retry-after in both dialects', async () => {
+        // rateLimitPerMinute: 2 — two requests pass, the next ones are refused by the site.
+        for (let i = 0; i < 2; i++) {
+          const answer = await call(limited, 'openai', { body: chatBody('openai') });
+          assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        }
+        const openai = await call(limited, 'openai', { body: chatBody('openai') });
+        assertOpenAIError(openai, {
+          status: 429,
+          type: 'rate_limit_error',
+          param: null,
+          code: 'rate_limit_exceeded',
+        });
+        const openaiRetry = Number(openai.headers.get('retry-after'));
+        assert.ok(openaiRetry > 0 && openaiRetry <= 60, `retry-after ${openai.headers.get('retry-after')}`);
+        assert.notEqual(openai.headers.get('x-should-retry'), 'false');
 
-    test('a dropped site stream is reported as an upstream failure, not an internal error', async () => {
-      await stack.setFaults({ midStreamDisconnect: 1 });
-      const openai = await fetch(`${stack.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { ...authHeaders('openai', stack.key), 'content-type': 'application/json' },
-        body: JSON.stringify(
-          chatBody('openai', { stream: true, messages: [{ role: 'user', content: 'count to 40' }] }),
-        ),
+        for (const stream of [false, true]) {
+          const anthropic = await call(limited, 'anthropic', { body: chatBody('anthropic', { stream }) });
+          assertAnthropicError(anthropic, 429, 'rate_limit_error');
+          const retry = Number(anthropic.headers.get('retry-after'));
+          assert.ok(retry > 0 && retry <= 60, `retry-after ${anthropic.headers.get('retry-after')}`);
+        }
+
+        const client = new OpenAI({ baseURL: limited.openaiBaseUrl, apiKey: limited.key, maxRetries: 0 });
+        const error = await client.chat.completions
+          .create({ model: 'demo/text-1', messages: [{ role: 'user', content: 'hi' }] })
+          .catch((caught: unknown) => caught);
+        assert.ok(error instanceof OpenAI.RateLimitError, String(error));
       });
-      const frames = (await openai.text()).split('\n\n').filter((frame) => frame.includes('"error"'));
-      assert.equal(frames.length, 1);
-      const event = JSON.parse((frames[0] ?? '').replace(/^data: /, '')) as { error: OpenAI.ErrorObject };
-      assert.equal(event.error.code, 'upstream_error');
-      assert.doesNotMatch(event.error.message, /internal/i);
-    });
-  });
-
-  describe('site rate limit', () => {
-    test('the demo rate limit → 429 with retry-after in both dialects', async () => {
-      // rateLimitPerMinute: 2 — two requests pass, the next ones are refused by the site.
-      for (let i = 0; i < 2; i++) {
-        const answer = await call(limited, 'openai', { body: chatBody('openai') });
-        assert.equal(answer.status, 200, JSON.stringify(answer.body));
-      }
-      const openai = await call(limited, 'openai', { body: chatBody('openai') });
-      assertOpenAIError(openai, {
-        status: 429,
-        type: 'rate_limit_error',
-        param: null,
-        code: 'rate_limit_exceeded',
-      });
-      const openaiRetry = Number(openai.headers.get('retry-after'));
-      assert.ok(openaiRetry > 0 && openaiRetry <= 60, `retry-after ${openai.headers.get('retry-after')}`);
-      assert.notEqual(openai.headers.get('x-should-retry'), 'false');
-
-      for (const stream of [false, true]) {
-        const anthropic = await call(limited, 'anthropic', { body: chatBody('anthropic', { stream }) });
-        assertAnthropicError(anthropic, 429, 'rate_limit_error');
-        const retry = Number(anthropic.headers.get('retry-after'));
-        assert.ok(retry > 0 && retry <= 60, `retry-after ${anthropic.headers.get('retry-after')}`);
-      }
-
-      const client = new OpenAI({ baseURL: limited.openaiBaseUrl, apiKey: limited.key, maxRetries: 0 });
-      const error = await client.chat.completions
-        .create({ model: 'demo/text-1', messages: [{ role: 'user', content: 'hi' }] })
-        .catch((caught: unknown) => caught);
-      assert.ok(error instanceof OpenAI.RateLimitError, String(error));
     });
   });
-});
+}
