@@ -91,6 +91,7 @@ export class DemoUiSite implements Site {
 
   async *#sendThroughUi(turn: SiteTurn, signal: AbortSignal): AsyncIterable<SiteEvent> {
     const files = turn.attachments.map((attachment) => this.#uiFile(attachment));
+    let loggedInAgain = false;
     for (let attempt = 0; ; attempt++) {
       signal.throwIfAborted();
       const lease = await this.#options.account.acquirePage();
@@ -117,8 +118,11 @@ export class DemoUiSite implements Site {
         });
         signal.throwIfAborted();
         await reading.arm(assistantsBefore);
-        await ui.clickSend();
-        for await (const event of reading.events(signal)) {
+        const { confirmed } = await ui.send();
+        // Checked while the reply is read: a send the app did not take ends the reading at once.
+        const unconfirmed = new AbortController();
+        confirmed.catch((error: unknown) => unconfirmed.abort(error));
+        for await (const event of reading.events(AbortSignal.any([signal, unconfirmed.signal]))) {
           if (event.type === 'finish') finished = true;
           yield event;
         }
@@ -129,8 +133,9 @@ export class DemoUiSite implements Site {
           error instanceof UiSessionEndedError ||
           error instanceof UiPageStaleError ||
           isNavigationRace(error);
-        if (!retry || attempt > 0) throw asSiteError(error);
         sessionEnded = error instanceof UiSessionEndedError;
+        // Nothing reached the site: start over, at most twice, logging in again at most once.
+        if (!retry || attempt > 1 || (sessionEnded && loggedInAgain)) throw asSiteError(error);
       } finally {
         const freeing = this.#free(lease, ui, reading, finished).catch((error: unknown) =>
           this.#options.logger.warn({ site: this.id, err: error }, 'could not free the browser page'),
@@ -140,6 +145,7 @@ export class DemoUiSite implements Site {
       }
       // Nothing reached the site: start over on a fresh page (after logging in, if the session ended).
       if (sessionEnded) {
+        loggedInAgain = true;
         this.#options.logger.info(
           { site: this.id },
           'demo site session ended under the UI; logging in again',
