@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { startGateway } from '../gateway.ts';
+import { isBrowserTeardownError } from '../transports/browser/browser-teardown-error.ts';
 import { formatBanner } from './format-banner.ts';
 
 const USAGE = `Usage: webchat-gateway <command> [options]
@@ -42,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
     await gateway.close();
     process.exit(0);
   };
+  process.on('unhandledRejection', (reason) => {
+    if (!isBrowserTeardownError(reason)) throw reason;
+    gateway.logger.warn({ err: reason }, 'a browser call failed after its page went away; ignored');
+  });
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   return -1;
