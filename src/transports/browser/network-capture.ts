@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.ts';
 import { AsyncQueue } from './async-queue.ts';
-import type { CDPSession, Page } from './browser-library.ts';
+import type { CDPSession } from './browser-library.ts';
 import type { PageLease } from './page-lease.ts';
 
 export interface CapturedRequest {
@@ -44,8 +44,6 @@ interface BodyStream {
 export class NetworkCapture {
   readonly #session: CDPSession;
   readonly #requests = new Map<string, CapturedRequest>();
-  /** The frame and document each request belongs to. */
-  readonly #documents = new Map<string, { frameId: string; loaderId: string }>();
   readonly #waiters = new Set<ResponseWaiter>();
   /** Requests matched by a waiter, whose response head has not arrived yet. */
   readonly #claimed = new Map<string, ResponseWaiter>();
@@ -53,24 +51,21 @@ export class NetworkCapture {
   readonly #socketQueues = new Set<AsyncQueue<WebSocketEvent>>();
   #closedReason: unknown;
   readonly #stopWatching: () => void;
-  readonly #stopListening: Array<() => void> = [];
 
   private constructor(session: CDPSession, lease: PageLease) {
     this.#session = session;
-    this.#listen('Network.requestWillBeSent', (event) => {
-      if (event.type === 'Document') this.#onNavigation(event.frameId ?? '', event.loaderId);
+    session.on('Network.requestWillBeSent', (event) => {
       this.#onRequest(event.requestId, { url: event.request.url, method: event.request.method });
-      this.#documents.set(event.requestId, { frameId: event.frameId ?? '', loaderId: event.loaderId });
     });
-    this.#listen('Network.responseReceived', (event) => this.#onResponse(event));
-    this.#listen('Network.dataReceived', (event) => {
+    session.on('Network.responseReceived', (event) => this.#onResponse(event));
+    session.on('Network.dataReceived', (event) => {
       const stream = this.#streams.get(event.requestId);
       const data = event.data;
       if (!stream || !data) return;
       stream.chain = stream.chain.then(() => stream.queue.push(decode(data)));
     });
-    this.#listen('Network.loadingFinished', (event) => this.#onFinished(event.requestId));
-    this.#listen('Network.loadingFailed', (event) => {
+    session.on('Network.loadingFinished', (event) => this.#onFinished(event.requestId));
+    session.on('Network.loadingFailed', (event) => {
       const stream = this.#streams.get(event.requestId);
       if (!stream) return;
       this.#streams.delete(event.requestId);
@@ -78,12 +73,12 @@ export class NetworkCapture {
         stream.queue.fail(new GatewayError('upstream', `The site stream broke: ${event.errorText}`)),
       );
     });
-    this.#listen('Network.webSocketFrameReceived', (event) => {
+    session.on('Network.webSocketFrameReceived', (event) => {
       if (event.response.opcode !== 1) return;
       for (const queue of this.#socketQueues)
         queue.push({ kind: 'frame', requestId: event.requestId, payload: event.response.payloadData });
     });
-    this.#listen('Network.webSocketClosed', (event) => {
+    session.on('Network.webSocketClosed', (event) => {
       for (const queue of this.#socketQueues) queue.push({ kind: 'closed', requestId: event.requestId });
     });
     this.#stopWatching = lease.onDeath((reason) =>
@@ -91,18 +86,11 @@ export class NetworkCapture {
     );
   }
 
-  /** Starts listening to the page's traffic (over the page's one network session, kept warm). */
   static async attach(lease: PageLease): Promise<NetworkCapture> {
-    return new NetworkCapture(await networkSession(lease.page), lease);
+    const session = await lease.page.context().newCDPSession(lease.page);
+    await session.send('Network.enable');
+    return new NetworkCapture(session, lease);
   }
-
-  /** \`session.on\`, remembered so that \`detach\` removes exactly these listeners. */
-  readonly #listen = ((event: string, listener: (payload: unknown) => void) => {
-    const session = this.#session as unknown as Emitter;
-    session.on(event, listener);
-    this.#stopListening.push(() => session.off(event, listener));
-    return this.#session;
-  }) as unknown as CDPSession['on'];
 
   /** The first response (after this call) whose request matches; its body streams from then on. */
   waitForResponse(match: (request: CapturedRequest) => boolean): Promise<CapturedResponse> {
@@ -120,11 +108,10 @@ export class NetworkCapture {
     return queue;
   }
 
-  /** Stops listening; the page's network session stays for its next capture. */
   async detach(): Promise<void> {
     this.#fail(new GatewayError('upstream', 'The network capture ended.'));
     this.#stopWatching();
-    for (const stop of this.#stopListening.splice(0)) stop();
+    await this.#session.detach().catch(() => undefined);
   }
 
   /**
@@ -181,20 +168,6 @@ export class NetworkCapture {
     });
   }
 
-  /**
-   * A frame loads a new document: its old document's requests are gone and Chromium may never say
-   * they finished, so their bodies end here with what arrived (a page bouncing to its login or
-   * challenge page right after an error response must not leave a reader waiting).
-   */
-  #onNavigation(frameId: string, loaderId: string): void {
-    for (const [requestId, stream] of this.#streams) {
-      const document = this.#documents.get(requestId);
-      if (!document || document.frameId !== frameId || document.loaderId === loaderId) continue;
-      this.#streams.delete(requestId);
-      stream.chain = stream.chain.then(() => stream.queue.close());
-    }
-  }
-
   #onFinished(requestId: string): void {
     const stream = this.#streams.get(requestId);
     if (!stream) return;
@@ -223,31 +196,6 @@ export class NetworkCapture {
     for (const queue of this.#socketQueues) queue.fail(error);
     this.#socketQueues.clear();
   }
-}
-
-/**
- * One CDP session per page with the Network domain on, opened at the page's first capture and kept
- * for its life: each send would otherwise pay two round trips before the click.
- */
-interface Emitter {
-  on(event: string, listener: (payload: unknown) => void): void;
-  off(event: string, listener: (payload: unknown) => void): void;
-}
-
-const networkSessions = new WeakMap<Page, Promise<CDPSession>>();
-
-function networkSession(page: Page): Promise<CDPSession> {
-  let session = networkSessions.get(page);
-  if (!session) {
-    session = (async () => {
-      const opened = await page.context().newCDPSession(page);
-      await opened.send('Network.enable');
-      return opened;
-    })();
-    session.catch(() => networkSessions.delete(page));
-    networkSessions.set(page, session);
-  }
-  return session;
 }
 
 function decode(base64: string): Uint8Array {

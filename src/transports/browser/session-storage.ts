@@ -4,9 +4,10 @@ import type { Page } from './browser-library.ts';
  * sessionStorage of an account, kept in its snapshot next to Playwright's storage state (which has
  * cookies, localStorage and IndexedDB but no sessionStorage). Some sites keep their login there.
  *
- * Reading: one evaluation per open page of the account (isolated world, so page scripts cannot
- * interfere), per origin the union over the pages, the later page winning per key. Origins no open
- * page could be read from keep their saved entries, so a save with no pages open loses nothing.
+ * Reading: one `DOMStorage.getDOMStorageItems` per open page of the account (over a raw CDP
+ * session: no script runs in the page), per origin the union over the pages, the later page winning
+ * per key. Origins no open page could be read from keep their saved entries, so a save with no pages
+ * open loses nothing.
  *
  * Restoring: every page the account opens gets, before its first document, a CDP
  * `Page.addScriptToEvaluateOnNewDocument` (in an isolated world, before any page script) that writes
@@ -33,21 +34,6 @@ const GATEWAY_KEY_PREFIX = '__wcg_';
 export const READ_TIMEOUT_MS = 2_000;
 
 const SEED_WORLD = '__wcg_session_seed';
-
-/** Evaluated in a page: its main frame's origin and sessionStorage entries, or null if unreadable. */
-const READ_EXPRESSION = `(() => {
-  try {
-    const entries = [];
-    for (let i = 0; i < sessionStorage.length; i++) {
-      const key = sessionStorage.key(i);
-      const value = key === null ? null : sessionStorage.getItem(key);
-      if (value !== null) entries.push([key, value]);
-    }
-    return { origin: location.origin, entries };
-  } catch {
-    return null;
-  }
-})()`;
 
 /**
  * Runs before every document of a seeded page; called with the saved origins as its one argument
@@ -138,23 +124,33 @@ export async function readSessionStorage(
   return unionByOrigin(reads.filter((read): read is SessionStorageOrigin => read !== undefined));
 }
 
+/**
+ * One page's sessionStorage for its main document's origin, read over a short-lived raw CDP session
+ * (`DOMStorage.getDOMStorageItems`): no script runs in the page, and a page that crashes or closes
+ * meanwhile only fails this read (the library's own evaluation machinery is not involved).
+ */
 async function readPage(page: Page, timeoutMs: number): Promise<SessionStorageOrigin | undefined> {
   if (page.isClosed()) return undefined;
+  const origin = httpOrigin(page.url());
+  if (!origin) return undefined;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), timeoutMs);
     timer.unref();
   });
+  const reading = (async () => {
+    const session = await page.context().newCDPSession(page);
+    try {
+      const { entries } = await session.send('DOMStorage.getDOMStorageItems', {
+        storageId: { securityOrigin: origin, isLocalStorage: false },
+      });
+      return { origin, entries: entries.filter((entry) => entry.length === 2) as Array<[string, string]> };
+    } finally {
+      await session.detach().catch(() => undefined);
+    }
+  })().catch(() => undefined);
   try {
-    const result: unknown = await Promise.race([
-      page.evaluate(READ_EXPRESSION).catch(() => undefined),
-      timeout,
-    ]);
-    const [parsed] = parseSessionStorage([result]);
-    if (parsed) return parsed;
-    // Readable but empty: still a read, so the origin's saved entries are replaced (by nothing).
-    const origin = (result as { origin?: unknown } | null | undefined)?.origin;
-    return typeof origin === 'string' && httpOrigin(origin) === origin ? { origin, entries: [] } : undefined;
+    return await Promise.race([reading, timeout]);
   } finally {
     clearTimeout(timer);
   }

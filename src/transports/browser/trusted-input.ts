@@ -51,22 +51,6 @@ export class TrustedInput {
    */
   async click(box: Box): Promise<void> {
     const session = await this.#session;
-    await Promise.all(this.#clickEvents(session, box));
-  }
-
-  /**
-   * Pastes `text` into the focused element and clicks `box`, all sent at once and applied in order
-   * (one frame instead of three round trips). Only for a control that typing does not move.
-   */
-  async pasteAndClick(text: string, box: Box): Promise<void> {
-    const session = await this.#session;
-    await Promise.all([
-      text ? session.send('Input.insertText', { text }) : undefined,
-      ...this.#clickEvents(session, box),
-    ]);
-  }
-
-  #clickEvents(session: CDPSession, box: Box): Array<Promise<unknown> | undefined> {
     const pointer = this.#pointer;
     const inside =
       pointer !== undefined &&
@@ -76,7 +60,7 @@ export class TrustedInput {
       pointer.y <= box.y + box.height;
     const at = inside ? pointer : centre(box);
     this.#pointer = at;
-    return [
+    await Promise.all([
       inside
         ? undefined
         : session.send('Input.dispatchMouseEvent', { type: 'mouseMoved', ...at, button: 'none' }),
@@ -92,7 +76,7 @@ export class TrustedInput {
         button: 'left',
         clickCount: 1,
       }),
-    ];
+    ]);
   }
 
   /** Types into the focused element as one input, the way a paste or an IME commit arrives. */

@@ -3,9 +3,6 @@ import type { Page } from '../../../transports/browser/browser-library.ts';
 import { type Box, TrustedInput } from '../../../transports/browser/trusted-input.ts';
 import { NeedsLoginError } from '../../site-errors.ts';
 
-/** Where the app's fixed controls were on each warm page at its last turn (the sidebar does not move). */
-const controlsByPage = new WeakMap<Page, { newChat: Box | null }>();
-
 /** The demo chat UI's stable hooks (demo-site/CONTRACT.md). */
 export const DEMO_UI = {
   ready: 'body[data-ready="true"]',
@@ -92,15 +89,10 @@ const APP_STATE_SOURCE = `function (ui, thread) {
 /**
  * Picks the model and sets the system prompt the way the UI's own controls do (a select change and
  * the collapsed instructions field are not gestures sites check), then focuses an empty composer.
- * Returns null when the model is not offered, \`waiting\` when a new chat asked for is not shown yet,
- * and \`wrongPlace\` when the page is not where the turn expects it (then it is opened the long way).
+ * Returns null when the model is not offered, and \`waiting\` when a new chat asked for is not shown yet.
  */
-const COMPOSE_SOURCE = `function (ui, model, systemPrompt, place) {
-  const stop = document.querySelector(ui.stop);
-  if (!document.querySelector(ui.ready) || (stop && !stop.hidden)) return { wrongPlace: true };
-  if (place.thread !== null && decodeURIComponent(location.hash.slice(1)) !== place.thread)
-    return { wrongPlace: true };
-  if (place.newChat) {
+const COMPOSE_SOURCE = `function (ui, model, systemPrompt, newChat) {
+  if (newChat) {
     const empty = document.querySelector(ui.emptyState);
     if (location.hash !== '' || !empty || empty.hidden) return { waiting: true };
   }
@@ -120,13 +112,9 @@ const COMPOSE_SOURCE = `function (ui, model, systemPrompt, place) {
   composer.focus();
   const send = document.querySelector(ui.send);
   const rect = send ? send.getBoundingClientRect() : null;
-  const newChat = document.querySelector(ui.newChat);
-  const newChatRect = newChat ? newChat.getBoundingClientRect() : null;
-  const box = (r) => (r && r.width > 0 ? { x: r.x, y: r.y, width: r.width, height: r.height } : null);
   return {
     assistants: document.querySelectorAll(ui.assistantMessage).length,
-    send: box(rect),
-    newChat: box(newChatRect),
+    send: rect && rect.width > 0 ? { x: rect.x, y: rect.y, width: rect.width, height: rect.height } : null,
   };
 }`;
 
@@ -148,11 +136,6 @@ export class DemoUiPage {
   readonly #appUrl: string;
   readonly #input: TrustedInput;
   #newChatClicked = false;
-  #threadId: string | undefined;
-  /** \`open\` acted on the page's remembered state without reading it. */
-  #guessed = false;
-  /** The turn \`prepare\` readied, for \`send\`. */
-  #pending: { text: string; sendBox: Box | null } | undefined;
 
   constructor(page: Page, baseUrl: string, streaming: 'sse' | 'ws') {
     this.page = page;
@@ -163,24 +146,6 @@ export class DemoUiPage {
 
   /** Puts the app on the thread (or a new chat), ready for input. */
   async open(threadId: string | undefined): Promise<void> {
-    this.#threadId = threadId;
-    const known = controlsByPage.get(this.page);
-    if (known && this.#isOnApp()) {
-      // A warm page this class left after a finished turn: act on what it showed then, and let
-      // \`prepare\` check the result (one round trip fewer; the long way if the guess was wrong).
-      this.#guessed = true;
-      if (threadId) return;
-      if (known.newChat) {
-        await this.#input.click(known.newChat);
-        this.#newChatClicked = true;
-        return;
-      }
-    }
-    this.#guessed = false;
-    await this.#openChecked(threadId);
-  }
-
-  async #openChecked(threadId: string | undefined): Promise<void> {
     const state = this.#isOnApp() ? await this.#state(threadId) : undefined;
     if (!state?.ready || state.stopVisible) {
       await this.#load(threadId);
@@ -240,7 +205,13 @@ export class DemoUiPage {
     if ((await this.page.title()).startsWith('Just a moment')) {
       throw new NeedsLoginError('the site shows a challenge page');
     }
-    await this.page.waitForSelector(DEMO_UI.ready, { timeout: ACTION_TIMEOUT_MS });
+    await this.page
+      .waitForSelector(DEMO_UI.ready, { timeout: ACTION_TIMEOUT_MS })
+      .catch(async (error: unknown) => {
+        // Read too early: the page may have gone on to its login or challenge page since.
+        await this.#throwIfOffApp();
+        throw error;
+      });
   }
 
   async #waitForActiveThread(threadId: string): Promise<void> {
@@ -253,10 +224,7 @@ export class DemoUiPage {
       });
   }
 
-  /**
-   * Readies the composer for one turn (model, system prompt, files; the text is pasted by \`send\`);
-   * returns how many assistant messages the thread already shows.
-   */
+  /** Fills the composer for one turn; returns how many assistant messages the thread already shows. */
   async prepare(input: {
     model: string;
     text: string;
@@ -264,57 +232,41 @@ export class DemoUiPage {
     files: UiFile[];
   }): Promise<number> {
     if (input.files.length > 0) await this.#attach(input.files);
-    const args = () =>
-      JSON.stringify([
-        {
-          modelPicker: DEMO_UI.modelPicker,
-          systemPrompt: DEMO_UI.systemPrompt,
-          composer: DEMO_UI.composer,
-          assistantMessage: DEMO_UI.assistantMessage,
-          emptyState: DEMO_UI.emptyState,
-          send: DEMO_UI.send,
-          ready: DEMO_UI.ready,
-          stop: DEMO_UI.stop,
-          newChat: DEMO_UI.newChat,
-        },
-        input.model,
-        input.systemPrompt ?? null,
-        { thread: this.#threadId ?? null, newChat: this.#newChatClicked },
-      ]);
+    const newChat = this.#newChatClicked;
+    this.#newChatClicked = false;
+    const args = JSON.stringify([
+      {
+        modelPicker: DEMO_UI.modelPicker,
+        systemPrompt: DEMO_UI.systemPrompt,
+        composer: DEMO_UI.composer,
+        assistantMessage: DEMO_UI.assistantMessage,
+        emptyState: DEMO_UI.emptyState,
+        send: DEMO_UI.send,
+      },
+      input.model,
+      input.systemPrompt ?? null,
+      newChat,
+    ]);
     const compose = async () =>
-      (await this.page.evaluate(`(${COMPOSE_SOURCE})(...${args()})`)) as
-        | {
-            assistants: number;
-            send: Box | null;
-            newChat: Box | null;
-            waiting?: undefined;
-            wrongPlace?: undefined;
-          }
-        | { waiting: true; wrongPlace?: undefined }
-        | { wrongPlace: true; waiting?: undefined }
+      (await this.page.evaluate(`(${COMPOSE_SOURCE})(...${args})`)) as
+        | { assistants: number; send: Box | null; waiting?: undefined }
+        | { waiting: true }
         | null;
     let result = await compose();
-    if ((result?.wrongPlace || result?.waiting) && this.#guessed) {
-      // The page was not as remembered: forget it and open the chat the long way.
-      controlsByPage.delete(this.page);
-      this.#guessed = false;
-      this.#newChatClicked = false;
-      await this.#openChecked(this.#threadId);
-      result = await compose();
-    }
     if (result?.waiting) {
       await this.page.waitForFunction(() => location.hash === '', undefined, { timeout: ACTION_TIMEOUT_MS });
       result = await compose();
     }
-    if (result?.waiting) throw new GatewayError('upstream', 'The site UI did not open a new chat.');
-    if (result?.wrongPlace)
-      throw new GatewayError('upstream', 'The site UI is not on the chat it should be.');
-    if (!result) throw new GatewayError('not_found', `The site has no model ${input.model}.`);
-    this.#newChatClicked = false;
-    controlsByPage.set(this.page, { newChat: result.newChat });
-    // The hand on its way to the send button; the click then needs no move of its own.
+    if (result?.waiting || !result) {
+      // The app may have bounced to its login or challenge page meanwhile (a background call found
+      // the session over): say so, so that the turn is retried after logging in.
+      await this.#throwIfOffApp();
+      if (result?.waiting) throw new GatewayError('upstream', 'The site UI did not open a new chat.');
+      throw new GatewayError('not_found', `The site has no model ${input.model}.`);
+    }
+    // On the way to the send button while typing; the click then needs no move of its own.
     if (result.send) void this.#input.hover(result.send).catch(() => undefined);
-    this.#pending = { text: input.text, sendBox: result.send };
+    if (input.text) await this.#input.insertText(input.text);
     return result.assistants;
   }
 
@@ -338,45 +290,21 @@ export class DemoUiPage {
       throw new GatewayError('invalid_request', `The site refused the upload: ${failed.join('; ')}`);
   }
 
-  /**
-   * Pastes the turn's text and clicks send. The demo composer grows upwards from a fixed bottom
-   * edge, so the button stays where \`prepare\` found it and both go out together. Resolves once
-   * the click is in; \`confirmed\` settles after checking that the app took it (composer emptied),
-   * else after looking the button up again and clicking it: the reply can be read meanwhile. It
-   * rejects when the send could not happen (the app went to its login page: the session ended).
-   */
-  async send(): Promise<{ confirmed: Promise<void> }> {
-    const pending = this.#pending;
-    this.#pending = undefined;
-    if (!pending) throw new Error('prepare() first');
-    if (!pending.sendBox) {
-      if (pending.text) await this.#input.insertText(pending.text);
-      await this.#clickSendWhereItIs();
-      return { confirmed: Promise.resolve() };
-    }
-    await this.#input.pasteAndClick(pending.text, pending.sendBox);
-    const confirmed = (async () => {
-      const emptied = await this.page
-        .evaluate(
-          (selector) => (document.querySelector(selector) as HTMLTextAreaElement | null)?.value === '',
-          DEMO_UI.composer,
-        )
-        .catch(() => false);
-      if (emptied) return;
-      // The app did not take it, or left (it bounces to its login or challenge page whenever a
-      // background call finds the session over): say which, or click again if it is still there.
-      await this.#throwIfOffApp();
-      await this.#clickSendWhereItIs();
-    })();
-    return { confirmed };
-  }
-
-  async #clickSendWhereItIs(): Promise<void> {
+  async clickSend(): Promise<void> {
+    // Read after typing: the composer grows with its text and moves the button.
     const box = (await this.page.evaluate(
       `(${ENABLED_BOX_SOURCE})(${JSON.stringify(DEMO_UI.send)})`,
     )) as Box | null;
-    if (box) await this.#input.click(box);
-    else await this.page.click(DEMO_UI.send, { timeout: ACTION_TIMEOUT_MS });
+    if (box) {
+      await this.#input.click(box);
+      return;
+    }
+    // No usable send button: the page may be leaving for its login or challenge page.
+    await this.#throwIfOffApp();
+    await this.page.click(DEMO_UI.send, { timeout: ACTION_TIMEOUT_MS }).catch(async (error: unknown) => {
+      await this.#throwIfOffApp();
+      throw error;
+    });
   }
 
   async isStopVisible(): Promise<boolean> {
@@ -422,7 +350,7 @@ export class DemoUiPage {
     if (new URL(this.page.url()).pathname === '/login') throw new UiSessionEndedError();
     const title = await this.page.title().catch(() => '');
     if (title.startsWith('Just a moment')) throw new NeedsLoginError('the site shows a challenge page');
-    if (!this.#isOnApp()) throw new Error('The site page navigated away before the send.');
+    if (!this.#isOnApp()) throw new Error('The site page navigated away while the turn was prepared.');
   }
 
   #isOnApp(): boolean {

@@ -118,11 +118,8 @@ export class DemoUiSite implements Site {
         });
         signal.throwIfAborted();
         await reading.arm(assistantsBefore);
-        const { confirmed } = await ui.send();
-        // Checked while the reply is read: a send the app did not take ends the reading at once.
-        const unconfirmed = new AbortController();
-        confirmed.catch((error: unknown) => unconfirmed.abort(error));
-        for await (const event of reading.events(AbortSignal.any([signal, unconfirmed.signal]))) {
+        await ui.clickSend();
+        for await (const event of reading.events(signal)) {
           if (event.type === 'finish') finished = true;
           yield event;
         }
