@@ -139,6 +139,7 @@ export class BrowserAccount {
       });
     }
     const watch = new PageWatch(page);
+    page.once('crash', () => crashedPages.add(page));
     // Before the first navigation, so the site's scripts find their sessionStorage already there.
     await seedSessionStorage(page, this.#sessionStorage).catch((error: unknown) =>
       this.#deps.logger.debug({ account: this.id, err: error }, 'could not restore sessionStorage'),
@@ -212,7 +213,7 @@ export class BrowserAccount {
     // per tab, and Playwright's storage state leaves it out.
     const [state, read] = await Promise.all([
       context.storageState({ indexedDB: true }),
-      readSessionStorage(context.pages()),
+      readSessionStorage(context.pages().filter((page) => !crashedPages.has(page))),
     ]);
     const sessionStorage = mergeSessionStorage(this.#sessionStorage, read);
     await this.#deps.store.save(sessionStorage.length > 0 ? { ...state, sessionStorage } : state);
@@ -261,6 +262,12 @@ export class BrowserAccount {
     await context?.close().catch(() => undefined);
   }
 }
+
+/**
+ * Pages whose renderer crashed. They stay in \`context.pages()\` until closed, and any CDP call on
+ * them makes the library reject promises nobody holds; snapshots leave them out.
+ */
+const crashedPages = new WeakSet<Page>();
 
 /** Contexts that reported their close (Playwright has no public isClosed for contexts). */
 const closedContexts = new WeakSet<BrowserContext>();
