@@ -139,7 +139,7 @@ export class BrowserAccount {
       });
     }
     const watch = new PageWatch(page);
-    page.once('crash', () => crashedPages.add(page));
+    watches.set(page, watch);
     // Before the first navigation, so the site's scripts find their sessionStorage already there.
     await seedSessionStorage(page, this.#sessionStorage).catch((error: unknown) =>
       this.#deps.logger.debug({ account: this.id, err: error }, 'could not restore sessionStorage'),
@@ -213,7 +213,7 @@ export class BrowserAccount {
     // per tab, and Playwright's storage state leaves it out.
     const [state, read] = await Promise.all([
       context.storageState({ indexedDB: true }),
-      readSessionStorage(context.pages().filter((page) => !crashedPages.has(page))),
+      readSessionStorage(context.pages().filter((page) => !watches.get(page)?.dead)),
     ]);
     const sessionStorage = mergeSessionStorage(this.#sessionStorage, read);
     await this.#deps.store.save(sessionStorage.length > 0 ? { ...state, sessionStorage } : state);
@@ -264,10 +264,11 @@ export class BrowserAccount {
 }
 
 /**
- * Pages whose renderer crashed. They stay in \`context.pages()\` until closed, and any CDP call on
- * them makes the library reject promises nobody holds; snapshots leave them out.
+ * The watch of each page the accounts opened. A crashed page stays in \`context.pages()\` until
+ * closed, and any CDP call on it makes the library reject promises nobody holds; snapshots leave
+ * dead pages out.
  */
-const crashedPages = new WeakSet<Page>();
+const watches = new WeakMap<Page, PageWatch>();
 
 /** Contexts that reported their close (Playwright has no public isClosed for contexts). */
 const closedContexts = new WeakSet<BrowserContext>();

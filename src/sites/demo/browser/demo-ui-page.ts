@@ -200,11 +200,7 @@ export class DemoUiPage {
   }
 
   async #afterLoad(): Promise<void> {
-    const url = new URL(this.page.url());
-    if (url.pathname === '/login') throw new UiSessionEndedError();
-    if ((await this.page.title()).startsWith('Just a moment')) {
-      throw new NeedsLoginError('the site shows a challenge page');
-    }
+    await this.#throwIfLoginOrChallenge();
     await this.page
       .waitForSelector(DEMO_UI.ready, { timeout: ACTION_TIMEOUT_MS })
       .catch(async (error: unknown) => {
@@ -347,10 +343,15 @@ export class DemoUiPage {
     await this.page
       .waitForLoadState('domcontentloaded', { timeout: ACTION_TIMEOUT_MS })
       .catch(() => undefined);
+    await this.#throwIfLoginOrChallenge();
+    if (!this.#isOnApp()) throw new Error('The site page navigated away while the turn was prepared.');
+  }
+
+  /** The page shows the site's login page (the session ended) or its challenge interstitial. */
+  async #throwIfLoginOrChallenge(): Promise<void> {
     if (new URL(this.page.url()).pathname === '/login') throw new UiSessionEndedError();
     const title = await this.page.title().catch(() => '');
     if (title.startsWith('Just a moment')) throw new NeedsLoginError('the site shows a challenge page');
-    if (!this.#isOnApp()) throw new Error('The site page navigated away while the turn was prepared.');
   }
 
   #isOnApp(): boolean {
