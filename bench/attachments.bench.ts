@@ -13,7 +13,7 @@ import { Agent, request } from 'undici';
 import type { ChatRequest, ContentPart } from '../src/core/chat-request.ts';
 import { resolveAttachments } from '../src/features/attachments/resolve-attachments.ts';
 import { noiseImage, solidImage } from '../src/features/attachments/test-helpers.ts';
-import type { ModelCapabilities, SiteCapabilities } from '../src/sites/site.ts';
+import type { ModelCapabilities, SiteCapabilities } from '../src/site-contract/site.ts';
 
 const model: ModelCapabilities = {
   vision: true,

@@ -25,7 +25,7 @@ import {
   type DemoBrowserMode,
 } from '../src/sites/demo/browser/create-demo-browser-site.ts';
 import { DemoSiteAdapter } from '../src/sites/demo/demo-site-adapter.ts';
-import type { Site } from '../src/sites/site.ts';
+import type { Site } from '../src/site-contract/site.ts';
 import { BrowserManager } from '../src/transports/browser/browser-manager.ts';
 import { HttpTransport } from '../src/transports/http/http-transport.ts';
 import { chromiumCpuMs, chromiumPssMb, ms, quantile } from './support/chromium-metrics.ts';

@@ -1,17 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiKeyRegistry } from './auth/api-key-registry.ts';
-import { loadOrCreateGeneratedKey } from './auth/generated-key.ts';
+import { adminTokenCheck } from './auth/admin-token.ts';
+import { loadOrCreateAdminToken, loadOrCreateGeneratedKey } from './auth/generated-key.ts';
+import { ownerKeyIsAdmin } from './auth/owner-admin.ts';
 import type { GatewayConfig } from './config/config-schema.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { ModelCatalog } from './pipeline/model-catalog.ts';
 import { ReasoningSigner } from './pipeline/reasoning-signature.ts';
+import { createAdmission } from './admission/admission.ts';
 import { createApp } from './server/create-app.ts';
+import { Drain } from './server/operations/drain.ts';
+import { gatewayReadinessChecks } from './server/operations/gateway-readiness-checks.ts';
+import { registerReadiness } from './server/operations/readiness.ts';
+import { echoRequestId } from './server/operations/request-id.ts';
 import { defaultFrontDoors } from './server/front-doors/default-front-doors.ts';
-import { createSites } from './sites/create-sites.ts';
-import { registerRemoteLogin } from './transports/browser/remote-login/register-remote-login.ts';
+import type { Site } from './site-contract/site.ts';
+import { type CreatedSites, createSites } from './sites/create-sites.ts';
+import type { EmbedDemoSite } from './sites/kit/site-descriptor.ts';
+import { registerRemoteLogin } from './server/remote-login/register-remote-login.ts';
+import { registerAdminApiRoutes } from './multi-user/admin-api-routes.ts';
+import { registerSiteAdminRoutes } from './server/site-admin-routes.ts';
+import { registerOwnUsageRoute } from './multi-user/own-usage-route.ts';
+import { createQuotaLedger } from './multi-user/quota-ledger.ts';
+import { createStoreAuthenticator, type MultiUserPrincipal } from './multi-user/store-authenticator.ts';
+import { createUsersRepository } from './multi-user/users-repository.ts';
+import { storeConfigFrom } from './store/dialect.ts';
 import { openStore } from './store/open-store.ts';
 import { createUploadCache, resolveAttachments } from './features/attachments/index.ts';
 import { createConversations } from './features/conversations/conversation-planner.ts';
@@ -24,21 +40,55 @@ export interface Gateway {
   url: string;
   /** The generated key when none was configured (printed once by the CLI). */
   generatedKey: { key: string; created: boolean } | undefined;
+  /** The admin token when it was generated into the data dir (no GATEWAY_ADMIN_TOKEN). */
+  generatedAdminToken: { key: string; created: boolean } | undefined;
   embeddedSites: Record<string, string>;
   logger: Logger;
+  /** Rate limits and account queues (`snapshot()`, `health()` for the admin API); absent when disabled. */
+  admission: ReturnType<typeof createAdmission> | undefined;
   close(): Promise<void>;
 }
 
 export interface StartGatewayOptions {
   logger?: Logger;
+  /** Starts the embedded demo site; the CLI passes the demo app. Without it a demo entry needs a baseUrl. */
+  embedDemoSite?: EmbedDemoSite;
+  /** Adapters built by the caller, served instead of `config.sites` (tests of a new site kind). */
+  sites?: Site[];
+}
+
+/** The gateway with every route registered, not listening yet (`app.inject` works). */
+export interface BuiltGateway extends Omit<Gateway, 'url'> {
+  /** Listens where the config says; returns the URL. */
+  listen(): Promise<string>;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
+/** Builds the gateway and listens: what `webchat-gateway serve` runs. */
 export async function startGateway(
   config: GatewayConfig,
   options: StartGatewayOptions = {},
 ): Promise<Gateway> {
+  const built = await buildGateway(config, options);
+  try {
+    const url = await built.listen();
+    const { listen: _listen, ...gateway } = built;
+    return { ...gateway, url };
+  } catch (error) {
+    await built.close();
+    throw error;
+  }
+}
+
+/**
+ * Wires the whole gateway from its config — store, auth, sites, admission, pipeline, routes — the
+ * one wiring used by startup and by the tests.
+ */
+export async function buildGateway(
+  config: GatewayConfig,
+  options: StartGatewayOptions = {},
+): Promise<BuiltGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const isLoopback = LOOPBACK_HOSTS.has(config.server.host) || config.server.host.startsWith('127.');
   if (!isLoopback && config.apiKeys.length === 0) {
@@ -46,19 +96,33 @@ export async function startGateway(
       `Refusing to listen on ${config.server.host} without an API key: set GATEWAY_API_KEY or apiKeys in the config.`,
     );
   }
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const generatedKey =
     config.apiKeys.length === 0 ? await loadOrCreateGeneratedKey(config.dataDir) : undefined;
   const keys = new ApiKeyRegistry(
     generatedKey ? [{ key: generatedKey.key, user: 'owner', name: 'generated' }] : config.apiKeys,
   );
-  const created = await createSites(config.sites, logger, {
-    dataDir: config.dataDir,
-    browser: config.browser,
-  });
+  const created = options.sites
+    ? servedAsGiven(options.sites)
+    : await createSites(config.sites, logger, {
+        dataDir: config.dataDir,
+        browser: config.browser,
+        embedDemoSite: options.embedDemoSite,
+      });
   const catalog = new ModelCatalog(created.sites, config.modelAliases, logger);
+  // The admin token opens `/admin/api`; it, or an owner key, opens the other admin routes.
+  const adminSecret = config.adminToken
+    ? { key: config.adminToken, created: false, generated: false }
+    : { ...(await loadOrCreateAdminToken(config.dataDir)), generated: true };
+  const adminToken = adminTokenCheck(adminSecret.key);
+  const ownerIsAdmin = ownerKeyIsAdmin(keys);
+  const adminAuth = async (request: FastifyRequest) => adminToken(request) || (await ownerIsAdmin(request));
   const signer = new ReasoningSigner(await loadOrCreateSecret(config.dataDir));
-  const store = await openStore({ kind: 'sqlite', path: join(config.dataDir, 'gateway.sqlite') });
+  const store = await openStore(storeConfigFrom(config.databaseUrl, join(config.dataDir, 'gateway.sqlite')));
+  // Multi-user: keys from the users table work beside the static/generated owner keys.
+  const authenticator = createStoreAuthenticator(keys, createUsersRepository(store.db));
+  const ledger = createQuotaLedger(store.db, { holdMs: config.timeouts.totalMs + 60_000 });
+  await ledger.reconcile({ all: config.databaseUrl === undefined });
   const responses = createResponsesRepository(store.db);
   const threads = createConversationRepository(store.db);
   const conversations = createConversations({
@@ -77,9 +141,39 @@ export async function startGateway(
     },
     onError: (error) => logger.warn({ err: error }, 'thread sweep failed'),
   });
+  // Stored Responses API responses past `responsesTtlSeconds` are unreadable at once; this frees the rows.
+  const purgeResponses = setInterval(() => {
+    responses
+      .purgeExpired(new Date())
+      .catch((error: unknown) => logger.warn({ err: error }, 'purging expired responses failed'));
+  }, config.conversations.sweepIntervalMinutes * 60_000);
+  purgeResponses.unref();
+  const drain = new Drain();
+  const admission = config.admission.enabled
+    ? createAdmission(config.admission, {
+        logger,
+        // A users-table user's own limits (admin API) win over the config's, which are by user name.
+        limitsFor: (principal) => ({
+          user: (principal as MultiUserPrincipal).limits ?? config.admission.users[principal.userId],
+          key: config.admission.keys[principal.keyName],
+        }),
+        browserSites: created.browserSites,
+      })
+    : undefined;
   const app = createApp({
     logger,
-    keys,
+    keys: authenticator,
+    meter: { ledger, defaultMaxTokens: 4096 },
+    extraRoutes: (app) => {
+      registerOwnUsageRoute(app, store.db);
+      registerSiteAdminRoutes(app, sitesById);
+      registerAdminApiRoutes(app, {
+        db: store.db,
+        onChange: () => authenticator.invalidate(),
+        admission,
+      });
+    },
+    adminToken,
     catalog,
     pipeline: {
       catalog,
@@ -104,11 +198,25 @@ export async function startGateway(
     frontDoors: defaultFrontDoors({ catalog, responses, responsesTtlSeconds: config.responsesTtlSeconds }),
     bodyLimitBytes: config.server.bodyLimitBytes,
     keepAliveMs: config.server.keepAliveMs,
+    adminAuth,
+    corsOrigins: config.server.corsOrigins,
+    drainSignal: drain.signal,
+    admission: admission && {
+      admission,
+      catalog,
+      reserveOutputTokens: config.admission.reserveOutputTokens,
+    },
+  });
+  drain.track(app);
+  echoRequestId(app);
+  registerReadiness(app, gatewayReadinessChecks({ db: store.db, catalog, admission }), {
+    logger,
+    draining: () => drain.draining,
   });
   const remoteLogin = created.browser
     ? registerRemoteLogin(app, created.browser, {
-        // Single-user for now: every configured key is the owner's, so every key is an admin key.
-        isAdminKey: (key) => keys.authenticate(key) !== undefined,
+        // Single-user for now: the owner's keys are the admin keys (`auth/owner-admin.ts`).
+        isAdmin: adminAuth,
         prefix: config.browser.remoteLoginPrefix,
         onLoggedIn: (accountId) => {
           void created.keepAlives.get(accountId)?.checkNow();
@@ -116,19 +224,41 @@ export async function startGateway(
         logger,
       })
     : undefined;
-  const address = await app.listen({ host: config.server.host, port: config.server.port });
   return {
     app,
-    url: address.replace('[::1]', 'localhost'),
+    listen: async () => {
+      const address = await app.listen({ host: config.server.host, port: config.server.port });
+      return address.replace('[::1]', 'localhost');
+    },
     generatedKey,
+    generatedAdminToken: adminSecret.generated
+      ? { key: adminSecret.key, created: adminSecret.created }
+      : undefined,
     embeddedSites: created.embedded,
     logger,
+    admission,
     close: async () => {
       await remoteLogin?.close();
-      await app.close();
+      await drain.close(app, config.server.shutdownGraceMs, logger);
+      await admission?.close();
+      clearInterval(purgeResponses);
       await stopSweeper();
       await created.close();
       await store.close();
+    },
+  };
+}
+
+/** Caller-built adapters: no browser, no keep-alive; closing the gateway closes them. */
+function servedAsGiven(sites: Site[]): CreatedSites {
+  return {
+    sites,
+    embedded: {},
+    browser: undefined,
+    browserSites: [],
+    keepAlives: new Map(),
+    close: async () => {
+      for (const site of sites) await site.close().catch(() => undefined);
     },
   };
 }

@@ -324,9 +324,27 @@ function setTitle(text) {
   document.title = text === 'New chat' ? 'Demo Chat' : `${text} · Demo Chat`;
 }
 
+// With the site's storageThreadId option the open chat's id lives only in sessionStorage (like apps
+// that keep it in page state), never in the URL.
+const THREAD_STORAGE_KEY = 'demo.chatId';
+const threadInStorage = document.querySelector('meta[name="thread-storage"]')?.content === 'session';
+
+function showThreadId(id) {
+  if (threadInStorage) {
+    if (id) sessionStorage.setItem(THREAD_STORAGE_KEY, id);
+    else sessionStorage.removeItem(THREAD_STORAGE_KEY);
+    return;
+  }
+  history.replaceState(
+    null,
+    '',
+    id ? `${location.pathname}${location.search}#${id}` : location.pathname + location.search,
+  );
+}
+
 function newChat() {
   state.threadId = null;
-  history.replaceState(null, '', location.pathname + location.search);
+  showThreadId(null);
   els.messages.replaceChildren();
   els.emptyState.hidden = false;
   els.systemPrompt.value = '';
@@ -339,7 +357,7 @@ async function openThread(id) {
   try {
     const { thread, messages } = await api(`/api/threads/${encodeURIComponent(id)}`);
     state.threadId = thread.id;
-    history.replaceState(null, '', `${location.pathname}${location.search}#${thread.id}`);
+    showThreadId(thread.id);
     setTitle(thread.title);
     if (state.models.some((m) => m.id === thread.model)) els.modelPicker.value = thread.model;
     updateCapabilities();
@@ -512,7 +530,7 @@ function applyFrame(gen, type, data) {
       gen.messageId = data.messageId ?? gen.messageId;
       if (!state.threadId && gen.view.root.isConnected) {
         state.threadId = data.threadId;
-        history.replaceState(null, '', `${location.pathname}${location.search}#${data.threadId}`);
+        showThreadId(data.threadId);
         refreshThreads();
       }
       break;
@@ -622,7 +640,7 @@ async function streamWs(gen, body) {
   const accepted = await api('/api/messages', { method: 'POST', body });
   if (!state.threadId && gen.view.root.isConnected) {
     state.threadId = accepted.threadId;
-    history.replaceState(null, '', `${location.pathname}${location.search}#${accepted.threadId}`);
+    showThreadId(accepted.threadId);
     refreshThreads();
   }
   await subscribe(gen, accepted.messageId);
@@ -759,7 +777,7 @@ async function init() {
   try {
     await loadModels();
     await refreshThreads();
-    const fromHash = location.hash.slice(1);
+    const fromHash = threadInStorage ? sessionStorage.getItem(THREAD_STORAGE_KEY) : location.hash.slice(1);
     if (fromHash) await openThread(fromHash);
     else newChat();
   } catch (error) {

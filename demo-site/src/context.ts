@@ -23,6 +23,8 @@ export interface SiteContext {
   faults: FaultState;
   stats: StatsCounters;
   generations: GenerationManager;
+  /** Open WebSocket connections, so that the `dropWebSockets` fault can cut them. */
+  openSockets: Set<{ terminate(): void }>;
 }
 
 export async function createContext(options: DemoSiteOptions, log: FastifyBaseLogger): Promise<SiteContext> {
@@ -52,6 +54,7 @@ export async function createContext(options: DemoSiteOptions, log: FastifyBaseLo
     faults: new FaultState(),
     stats,
     generations,
+    openSockets: new Set(),
   };
 }
 
@@ -60,6 +63,7 @@ export function applyFaults(ctx: SiteContext, faults: DemoFaults): void {
   ctx.faults.replace(faults);
   if (faults.forceLogout) ctx.sessions.destroyAll();
   if (faults.expireSessions) ctx.sessions.expireAll();
+  if (faults.dropWebSockets) for (const socket of [...ctx.openSockets]) socket.terminate();
   ctx.log.info({ faults }, 'faults set');
 }
 

@@ -11,19 +11,20 @@ export const FaultsSchema = z.strictObject({
   forceLogout: z.boolean().optional(),
   slowFirstTokenMs: z.number().int().min(0).max(600_000).optional(),
   expireSessions: z.boolean().optional(),
+  dropWebSockets: z.boolean().optional(),
 });
 
 export type DemoFaults = z.infer<typeof FaultsSchema>;
 
-/** Switches that stay on until replaced; forceLogout and expireSessions act once and are not kept. */
-export type StandingFaults = Omit<DemoFaults, 'forceLogout' | 'expireSessions'>;
+/** Switches that stay on until replaced; forceLogout, expireSessions and dropWebSockets act once. */
+export type StandingFaults = Omit<DemoFaults, 'forceLogout' | 'expireSessions' | 'dropWebSockets'>;
 
 export class FaultState {
   private current: StandingFaults = {};
 
   /** Replaces every standing switch (`{}` clears them all). */
   replace(faults: DemoFaults): void {
-    const { forceLogout: _logout, expireSessions: _expire, ...standing } = faults;
+    const { forceLogout: _logout, expireSessions: _expire, dropWebSockets: _drop, ...standing } = faults;
     this.current = standing;
   }
 

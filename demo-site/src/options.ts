@@ -25,6 +25,12 @@ export interface DemoSiteOptions {
   slowWordDelayMs: number;
   fastChunks: number;
   logLevel: DemoLogLevel;
+  /** The login needs a token from `GET /auth/csrf` first (src/format2/login-csrf.ts). */
+  loginCsrf: boolean;
+  /** `POST /api/v2/chat` takes the whole conversation with inline `data:` images (src/format2/). */
+  conversationApi: boolean;
+  /** The app page keeps the open chat's id in sessionStorage only, never in the URL (src/format2/). */
+  storageThreadId: boolean;
 }
 
 export const DEFAULT_ACCOUNTS: readonly DemoAccountConfig[] = [
@@ -46,6 +52,9 @@ export const DEFAULT_OPTIONS: Readonly<DemoSiteOptions> = {
   slowWordDelayMs: 50,
   fastChunks: 200,
   logLevel: 'warn',
+  loginCsrf: false,
+  conversationApi: false,
+  storageThreadId: false,
 };
 
 export function resolveOptions(partial: Partial<DemoSiteOptions> = {}): DemoSiteOptions {

@@ -9,6 +9,7 @@ import Fastify, {
 import { pathOf, RequestGuard } from './auth/guard.ts';
 import { createContext, type SiteContext } from './context.ts';
 import { DemoError, errorBody } from './errors.ts';
+import { registerFormat2Behaviours } from './format2/register-format2.ts';
 import type { DemoSiteOptions } from './options.ts';
 import { loadPages, type Pages } from './pages.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -118,6 +119,7 @@ export async function buildSite(options: DemoSiteOptions): Promise<BuiltSite> {
   registerFileRoutes(app, ctx, guard);
   registerChatSseRoute(app, ctx, guard);
   registerMessageRoutes(app, ctx, guard);
+  registerFormat2Behaviours(app, ctx, guard);
   if (options.control) registerControlRoutes(app, ctx);
   return { app, ctx };
 }

@@ -18,6 +18,14 @@ export function formatBanner(gateway: Gateway, config: GatewayConfig): string {
     `  Anthropic base URL:  ${base}   (ANTHROPIC_BASE_URL, without /v1)`,
     `  ${keyLine}`,
   ];
+  const admin = gateway.generatedAdminToken;
+  if (admin?.created) {
+    lines.push(
+      `  Admin token for ${base}/admin/api (generated, shown once; kept in ${config.dataDir}/admin-token): ${admin.key}`,
+    );
+  } else if (admin) {
+    lines.push(`  Admin token: the one kept in ${config.dataDir}/admin-token`);
+  }
   for (const [site, url] of Object.entries(gateway.embeddedSites)) {
     lines.push(`  Embedded demo site '${site}': ${url}  (log in as demo / demo-password)`);
   }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { HuggingChatSiteConfigSchema } from '../sites/huggingchat/huggingchat-config.ts';
-import { OpenAICompatibleSiteConfigSchema } from '../sites/openai-compatible/openai-compatible-config.ts';
-import { PoeWebSiteConfigSchema } from '../sites/poe/poe-web-config.ts';
-import { QwenSiteConfigSchema } from '../sites/qwen/qwen-config.ts';
-import { RecipeSiteConfigSchema } from '../sites/recipe/recipe-site-config.ts';
+import { ADMISSION_DEFAULTS, AdmissionConfigSchema } from '../admission/admission-config.ts';
+import { DemoSiteConfigSchema } from '../sites/demo/demo-site-config.ts';
+import { SiteConfigSchema } from '../sites/site-registry.ts';
 
 /** Timeouts applied to every site generation, separately (issue 3 §6). */
 export const TimeoutsSchema = z
@@ -25,38 +23,6 @@ export const ApiKeySchema = z
   })
   .strict();
 
-export const DemoSiteConfigSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'site ids are lowercase letters, digits and dashes'),
-    kind: z.literal('demo'),
-    /** Start the demo chat site inside the gateway process (the default target). */
-    embedded: z.boolean().default(true),
-    /** Where the demo site runs when not embedded. */
-    baseUrl: z.string().url().optional(),
-    /** Port for the embedded demo site (0 = any free port). */
-    embeddedPort: z.number().int().min(0).max(65535).default(0),
-    /** Which of the site's streaming transports the adapter uses. */
-    streaming: z.enum(['sse', 'ws']).default('sse'),
-    /** `browser`: drive the site inside Chromium (see `browserMode`) instead of plain HTTP. */
-    transport: z.enum(['http', 'browser']).default('http'),
-    /** In the browser: call the site's API from the page, or drive its UI (network capture / DOM). */
-    browserMode: z.enum(['in-page-fetch', 'network-capture', 'dom']).default('in-page-fetch'),
-    credentials: z
-      .object({ username: z.string().min(1), password: z.string().min(1) })
-      .strict()
-      .default({ username: 'demo', password: 'demo-password' }),
-  })
-  .strict();
-
-export const SiteConfigSchema = z.discriminatedUnion('kind', [
-  DemoSiteConfigSchema,
-  OpenAICompatibleSiteConfigSchema,
-  PoeWebSiteConfigSchema,
-  QwenSiteConfigSchema,
-  HuggingChatSiteConfigSchema,
-  RecipeSiteConfigSchema,
-]);
-
 export const GatewayConfigSchema = z
   .object({
     server: z
@@ -71,11 +37,29 @@ export const GatewayConfigSchema = z
           .default(32 * 1024 * 1024),
         /** Silence after which streams send a keep-alive (Anthropic `ping`, SSE comment). */
         keepAliveMs: z.number().int().positive().default(15_000),
+        /** On SIGTERM/SIGINT, how long in-flight requests may finish before they are ended. */
+        shutdownGraceMs: z.number().int().min(0).default(10_000),
+        /** Browser origins (`https://app.example`) allowed to call the API cross-origin; none by default. */
+        corsOrigins: z.array(z.string().url()).default([]),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8787, bodyLimitBytes: 32 * 1024 * 1024, keepAliveMs: 15_000 }),
+      .default({
+        host: '127.0.0.1',
+        port: 8787,
+        bodyLimitBytes: 32 * 1024 * 1024,
+        keepAliveMs: 15_000,
+        shutdownGraceMs: 10_000,
+        corsOrigins: [],
+      }),
     dataDir: z.string().default('./data'),
     apiKeys: z.array(ApiKeySchema).default([]),
+    /** Postgres connection URL (`DATABASE_URL`); unset = SQLite in the data dir. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    /** Token for `/admin/api` (`GATEWAY_ADMIN_TOKEN`); unset = generated into the data dir on first start. */
+    adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     sites: z
       .array(SiteConfigSchema)
       .min(1)
@@ -132,13 +116,14 @@ export const GatewayConfigSchema = z
       .int()
       .positive()
       .default(24 * 3600),
+    /** Rate limits, account slots and the fair queue (docs/admission.md). */
+    admission: AdmissionConfigSchema.default(ADMISSION_DEFAULTS),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
-export type SiteConfig = z.infer<typeof SiteConfigSchema>;
-export type DemoSiteConfig = z.infer<typeof DemoSiteConfigSchema>;
+export type { SiteConfig } from '../sites/site-registry.ts';
 export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
 export type TimeoutsConfig = z.infer<typeof TimeoutsSchema>;
 export type BrowserConfig = GatewayConfig['browser'];

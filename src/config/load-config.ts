@@ -15,7 +15,10 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads the config file, applies `HOST`, `PORT`, `GATEWAY_API_KEY`, `GATEWAY_DATA_DIR`, validates. */
+/**
+ * Reads the config file, applies the `config loader` variables of `ENV_VARS` (`./env-vars.ts`, the one
+ * table of them, documented in docs/configuration.md), validates.
+ */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<GatewayConfig> {
   const env = options.env ?? process.env;
   let raw: Record<string, unknown> = {};
@@ -29,6 +32,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Gatew
   const server = { ...((raw.server as Record<string, unknown> | undefined) ?? {}) };
   if (env.HOST) server.host = env.HOST;
   if (env.PORT) server.port = Number(env.PORT);
+  if (env.GATEWAY_SHUTDOWN_GRACE_MS) server.shutdownGraceMs = Number(env.GATEWAY_SHUTDOWN_GRACE_MS);
   raw.server = server;
   if (env.GATEWAY_DATA_DIR) raw.dataDir = env.GATEWAY_DATA_DIR;
   if (env.GATEWAY_API_KEY) {
@@ -36,6 +40,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Gatew
     raw.apiKeys = [{ key: env.GATEWAY_API_KEY, user: 'owner', name: 'env' }, ...keys];
   }
   if (env.LOG_LEVEL) raw.logLevel = env.LOG_LEVEL;
+  if (env.DATABASE_URL) raw.databaseUrl = env.DATABASE_URL;
+  if (env.GATEWAY_ADMIN_TOKEN) raw.adminToken = env.GATEWAY_ADMIN_TOKEN;
+  if (env.REDIS_URL) {
+    raw.admission = {
+      ...((raw.admission as Record<string, unknown> | undefined) ?? {}),
+      redisUrl: env.REDIS_URL,
+    };
+  }
   const result = GatewayConfigSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(

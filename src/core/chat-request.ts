@@ -20,6 +20,8 @@ export interface MediaPart {
   filename?: string;
   /** OpenAI `detail` hint (low | high | auto); accepted and carried, sites may ignore it. */
   detail?: string;
+  /** The field in the caller's own request this part came from, for error messages (`input[2].content[0]`). */
+  param?: string;
 }
 
 export interface ToolCallPart {

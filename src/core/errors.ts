@@ -10,6 +10,8 @@ export type ErrorKind =
   | 'not_found'
   | 'request_too_large'
   | 'rate_limit'
+  /** The user's token quota cannot cover the request (429, not retryable). */
+  | 'insufficient_quota'
   | 'overloaded'
   | 'timeout'
   | 'upstream'
@@ -24,6 +26,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   not_found: 404,
   request_too_large: 413,
   rate_limit: 429,
+  insufficient_quota: 429,
   overloaded: 503,
   timeout: 504,
   upstream: 502,

@@ -1,6 +1,6 @@
 import { GatewayError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Site, SiteModel } from '../sites/site.ts';
+import type { Site, SiteModel } from '../site-contract/site.ts';
 
 export interface ResolvedModel {
   site: Site;
@@ -11,6 +11,18 @@ export interface ResolvedModel {
 
 export interface CatalogEntry extends ResolvedModel {
   aliases: string[];
+}
+
+const LOAD_TIMEOUT_MS = 60_000;
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**
@@ -38,10 +50,12 @@ export class ModelCatalog {
 
   async list(signal?: AbortSignal): Promise<CatalogEntry[]> {
     if (this.#cache && Date.now() - this.#cache.at < this.#ttlMs) return this.#cache.entries;
-    this.#loading ??= this.#load(signal).finally(() => {
+    // The load is shared, so no one caller's signal may cancel it: it has its own time limit, and
+    // each caller stops waiting on its own abort.
+    this.#loading ??= this.#load(AbortSignal.timeout(LOAD_TIMEOUT_MS)).finally(() => {
       this.#loading = undefined;
     });
-    return this.#loading;
+    return untilAborted(this.#loading, signal);
   }
 
   async #load(signal?: AbortSignal): Promise<CatalogEntry[]> {

@@ -10,7 +10,7 @@ import type {
   SiteToolResult,
   SiteTurn,
   UploadInput,
-} from '../sites/site.ts';
+} from '../site-contract/site.ts';
 
 export interface PreparedTurn {
   /** The turn without attachments; `media` still has to be uploaded. */

@@ -10,7 +10,9 @@ import type { ConversationPlan, Conversations } from '../features/conversations/
 import type { ConversationScope } from '../features/conversations/conversation-planner.ts';
 import { StopSequenceFilter } from '../features/sampling/stop-sequence-filter.ts';
 import {
+  type CorrectionFeedback,
   correctiveMessage,
+  requiredCallFailure,
   createToolEventTransformer,
   planStructuredOutput,
   planToolUse,
@@ -19,14 +21,17 @@ import {
   type StructuredOutputPlan,
   type ToolPlan,
 } from '../features/tools/index.ts';
-import { ThreadNotFoundError } from '../sites/site-errors.ts';
-import type { SiteEvent, SiteTurn } from '../sites/site.ts';
+import { ThreadNotFoundError } from '../site-contract/site-errors.ts';
+import type { SiteEvent, SiteTurn } from '../site-contract/site.ts';
+import { firstEventWithRetry } from './first-event-with-retry.ts';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.ts';
 import { prepareSiteTurn } from './prepare-site-turn.ts';
 import type { ReasoningSigner } from './reasoning-signature.ts';
 import { estimateRequestTokens, estimateTokens } from './token-estimate.ts';
 import { type UploadDeduper, uploadMedia } from './upload-media.ts';
 import { withTimeouts } from './with-timeouts.ts';
+
+// Longer than 400 lines because the retry loop, attempt and stream assembly still live together; issue 15 splits them into composed stream stages.
 
 export interface PipelineDeps {
   catalog: ModelCatalog;
@@ -132,10 +137,13 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
           attachments.unshift(await resolved.site.upload(prepared.historyFile, siteAbort.signal));
         const turn: SiteTurn = { ...prepared.turn, attachments };
         sent = true;
-        const stream = send(turn);
-        const rest = stream[Symbol.asyncIterator]();
-        // The first site event proves the site accepted the turn; errors before it are request errors.
-        const first = await rest.next();
+        // The first site event proves the site accepted the turn; errors before it are request errors
+        // (a transient one is retried once first).
+        const { first, rest } = await firstEventWithRetry(() => send(turn), {
+          signal: siteAbort.signal,
+          logger: deps.logger,
+          requestId: call.requestId,
+        });
         deps.logger.debug(
           { requestId: call.requestId, model: resolved.publicName, thread: plan.mode },
           'site accepted the turn',
@@ -191,8 +199,28 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
   } catch (error) {
     release();
     siteAbort.abort(error);
-    throw call.signal.aborted ? new GatewayError('timeout', 'The client went away.') : toGatewayError(error);
+    if (!call.signal.aborted) throw toGatewayError(error);
+    // The caller's reason when it gave one (a shutdown's "retry the request"), else the client left.
+    const reason: unknown = call.signal.reason;
+    throw reason instanceof GatewayError ? reason : new GatewayError('timeout', 'The client went away.');
   }
+}
+
+/**
+ * The error for a reply that still fails after the corrective retry. When the retry merely made no
+ * call, what the first attempt got wrong is the useful part ("called X with arguments that …").
+ */
+function finalFailure(failure: string, result: AttemptResult, first: CorrectionFeedback | undefined): string {
+  const retryProblems = result.feedback?.problems.length ?? 0;
+  if (
+    result.feedback === undefined ||
+    retryProblems > 0 ||
+    first === undefined ||
+    first.problems.length === 0
+  ) {
+    return failure;
+  }
+  return `${requiredCallFailure(first)}; the corrective retry made no call either`;
 }
 
 interface GenerateInput {
@@ -222,6 +250,7 @@ async function* generate(input: GenerateInput): AsyncIterable<ChatEvent> {
   let threadId: string | undefined = input.plan.mode === 'continue' ? input.plan.threadId : undefined;
   let output = '';
   let finished = false;
+  let firstFeedback: CorrectionFeedback | undefined;
   try {
     let attempt: Started = input.started;
     for (let round = 0; ; round++) {
@@ -239,14 +268,23 @@ async function* generate(input: GenerateInput): AsyncIterable<ChatEvent> {
       output += result.outputText;
       const failure = result.failure;
       if (failure === undefined || round === 1 || !threadId) {
-        if (failure !== undefined) throw new GatewayError('upstream', failure);
+        if (failure !== undefined)
+          throw new GatewayError('upstream', finalFailure(failure, result, firstFeedback));
         for (const event of result.buffered) {
           emitted.push(event);
           yield event;
         }
         const usage: ChatEvent = {
           type: 'usage',
-          usage: { inputTokens: input.inputTokens, outputTokens: estimateTokens(output), estimated: true },
+          usage: {
+            inputTokens: input.inputTokens,
+            // Text a site adds around the answer is counted too; never report more than the caller allowed.
+            outputTokens: Math.min(
+              estimateTokens(output),
+              request.maxOutputTokens ?? Number.POSITIVE_INFINITY,
+            ),
+            estimated: true,
+          },
         };
         const finish: ChatEvent = {
           type: 'finish',
@@ -259,6 +297,11 @@ async function* generate(input: GenerateInput): AsyncIterable<ChatEvent> {
         finished = true;
         break;
       }
+      if (result.feedback)
+        firstFeedback = {
+          problems: [...result.feedback.problems],
+          narratedToolNames: [...result.feedback.narratedToolNames],
+        };
       deps.logger.info(
         { requestId: input.call.requestId, problem: failure },
         'reply did not satisfy the request; retrying once',
@@ -394,7 +437,7 @@ async function* runAttempt(
     outputText,
   };
   if (toolPlan.forced && transformer.needsRetry) {
-    result.failure = 'the model did not make the required tool call';
+    result.failure = requiredCallFailure(transformer);
     result.feedback = transformer;
   } else if (structured && toolPlan.mode === 'none') {
     const check = structured.validate(text);

@@ -1,6 +1,6 @@
 import type { MediaPart } from '../core/chat-request.ts';
 import { GatewayError } from '../core/errors.ts';
-import type { Site, SiteAttachment } from '../sites/site.ts';
+import type { Site, SiteAttachment } from '../site-contract/site.ts';
 
 export interface UploadDeduper {
   getOrUpload(

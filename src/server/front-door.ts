@@ -15,6 +15,8 @@ export interface StreamRenderer {
   push(event: ChatEvent): string[];
   /** A keep-alive frame for long silences. */
   ping(): string;
+  /** The whole response object the stream ended with, when the dialect has one (Responses). */
+  result?(): object | undefined;
 }
 
 export interface RenderInput {
@@ -47,4 +49,6 @@ export interface Completion<Extras> {
   principal: Principal;
   input: RenderInput;
   events: ChatEvent[];
+  /** What the client received: the JSON body, or the object the stream's last event carried. */
+  rendered: object | undefined;
 }

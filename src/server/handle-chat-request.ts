@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatEvent } from '../core/chat-event.ts';
 import { GatewayError, toGatewayError } from '../core/errors.ts';
 import type { Principal } from '../auth/principal.ts';
+import { admitChat, type ChatAdmission } from '../admission/admit-chat.ts';
+import { type MeterDeps, meteredEvents, startMetering } from '../multi-user/meter-request.ts';
 import { type PipelineDeps, startChat } from '../pipeline/run-chat.ts';
 import type { FrontDoor, RenderInput } from './front-door.ts';
 import { SseWriter } from './sse-writer.ts';
@@ -9,6 +11,12 @@ import { SseWriter } from './sse-writer.ts';
 export interface ChatHandlerDeps {
   pipeline: PipelineDeps;
   keepAliveMs: number;
+  /** Aborted by a shutdown whose grace period is over (`server/operations/drain.ts`). */
+  drainSignal?: AbortSignal | undefined;
+  /** Rate limits and the fair account queue; absent = admit everything. */
+  admission?: ChatAdmission;
+  /** Token quotas for users-table keys (multi-user); absent = nothing metered. */
+  meter?: MeterDeps | undefined;
 }
 
 /**
@@ -34,71 +42,109 @@ export async function handleChatRequest<Extras>(
       clientGone.abort(new GatewayError('timeout', 'The client disconnected.'));
     }
   });
+  const drained = () => clientGone.abort(deps.drainSignal?.reason);
+  if (deps.drainSignal?.aborted) drained();
+  deps.drainSignal?.addEventListener('abort', drained, { once: true });
+  reply.raw.once('close', () => deps.drainSignal?.removeEventListener('abort', drained));
 
-  const conversationId = request.headers['x-conversation-id'];
-  const run = await startChat(deps.pipeline, chat, {
-    principal,
-    signal: clientGone.signal,
+  // Reserved before the request waits or the site is called; a request over quota never reaches it.
+  const meter = await startMetering(deps.meter, principal, chat, {
     requestId: request.id,
-    conversationId: typeof conversationId === 'string' && conversationId !== '' ? conversationId : undefined,
-    toolCallIdPrefix: frontDoor.dialect === 'anthropic' ? 'toolu_' : 'call_',
+    dialect: frontDoor.dialect,
   });
-  const input: RenderInput = {
-    id: frontDoor.newId(),
-    publicModel: chat.model,
-    createdAt: Math.floor(Date.now() / 1000),
-    inputTokens: run.inputTokens,
+  const refund = async (error: unknown, reason: string) => {
+    await meter?.settle({ clientAborted: clientGone.signal.aborted, error: reason });
+    throw error;
   };
-  const headers = { ...run.headers, 'x-gateway-model': run.publicModel };
-  const seen: ChatEvent[] = [];
-  const completed = async () => {
-    if (!frontDoor.completed || seen.at(-1)?.type !== 'finish') return;
-    await frontDoor
-      .completed({ request: chat, extras, principal, input, events: seen })
-      .catch((error: unknown) => {
-        request.log.error({ err: error }, 'could not record the completed response');
-      });
+  const admitted = await admitChat(deps.admission, {
+    chat,
+    principal,
+    dialect: frontDoor.dialect,
+    reply,
+    signal: clientGone.signal,
+  }).catch((error: unknown) => refund(error, 'admission_refused'));
+  let usedTokens: number | undefined;
+  const counted = (event: ChatEvent): ChatEvent => {
+    if (event.type === 'usage') usedTokens = event.usage.inputTokens + event.usage.outputTokens;
+    return event;
   };
-
-  if (!chat.stream) {
-    for await (const event of run.events) {
-      if (event.type === 'error') throw event.error;
-      seen.push(event);
-    }
-    await completed();
-    reply.headers(headers).send(frontDoor.renderResponse(seen, input, extras, chat));
-    return;
+  try {
+    await runAdmitted();
+  } finally {
+    admitted.release(usedTokens);
   }
 
-  reply.hijack();
-  const renderer = frontDoor.streamRenderer(input, extras, chat);
-  const writer = new SseWriter(reply.raw, 200, headers);
-  let lastWrite = Date.now();
-  const keepAlive = setInterval(
-    () => {
-      if (Date.now() - lastWrite >= deps.keepAliveMs) {
-        lastWrite = Date.now();
-        void writer.write([renderer.ping()]);
+  async function runAdmitted(): Promise<void> {
+    const conversationId = request.headers['x-conversation-id'];
+    const run = await startChat(deps.pipeline, chat, {
+      principal,
+      signal: clientGone.signal,
+      requestId: request.id,
+      conversationId:
+        typeof conversationId === 'string' && conversationId !== '' ? conversationId : undefined,
+      toolCallIdPrefix: frontDoor.dialect === 'anthropic' ? 'toolu_' : 'call_',
+    }).catch((error: unknown) => refund(error, 'start_failed'));
+    if (meter) run.events = meteredEvents(run.events, meter, clientGone.signal);
+    const input: RenderInput = {
+      id: frontDoor.newId(),
+      publicModel: chat.model,
+      createdAt: Math.floor(Date.now() / 1000),
+      inputTokens: run.inputTokens,
+    };
+    const headers = { ...admitted.headers, ...run.headers, 'x-gateway-model': run.publicModel };
+    const seen: ChatEvent[] = [];
+    const completed = async (rendered: object | undefined) => {
+      if (!frontDoor.completed || seen.at(-1)?.type !== 'finish') return;
+      await frontDoor
+        .completed({ request: chat, extras, principal, input, events: seen, rendered })
+        .catch((error: unknown) => {
+          request.log.error({ err: error }, 'could not record the completed response');
+        });
+    };
+
+    if (!chat.stream) {
+      for await (const event of run.events) {
+        counted(event);
+        if (event.type === 'error') throw event.error;
+        seen.push(event);
       }
-    },
-    Math.max(250, Math.floor(deps.keepAliveMs / 2)),
-  );
-  try {
-    await writer.write(renderer.start());
-    for await (const event of run.events) {
-      if (writer.closed) break;
-      if (event.type === 'error') request.log.warn({ err: event.error }, 'generation failed mid-stream');
-      lastWrite = Date.now();
-      // Only a front door that records finished responses needs the streamed events kept.
-      if (frontDoor.completed) seen.push(event);
-      await writer.write(renderer.push(event));
+      const body = frontDoor.renderResponse(seen, input, extras, chat);
+      await completed(body);
+      reply.headers(headers).send(body);
+      return;
     }
-    await completed();
-  } catch (error) {
-    // A failure after streaming began becomes the dialect's error event, never a silent end.
-    await writer.write(renderer.push({ type: 'error', error: toGatewayError(error) }));
-  } finally {
-    clearInterval(keepAlive);
-    writer.end();
+
+    reply.hijack();
+    const renderer = frontDoor.streamRenderer(input, extras, chat);
+    const writer = new SseWriter(reply.raw, 200, headers);
+    let lastWrite = Date.now();
+    const keepAlive = setInterval(
+      () => {
+        if (Date.now() - lastWrite >= deps.keepAliveMs) {
+          lastWrite = Date.now();
+          void writer.write([renderer.ping()]);
+        }
+      },
+      Math.max(250, Math.floor(deps.keepAliveMs / 2)),
+    );
+    try {
+      await writer.write(renderer.start());
+      for await (const event of run.events) {
+        if (writer.closed) break;
+        counted(event);
+        if (event.type === 'error') request.log.warn({ err: event.error }, 'generation failed mid-stream');
+        lastWrite = Date.now();
+        // Only a front door that records finished responses needs the streamed events kept.
+        if (frontDoor.completed) seen.push(event);
+        await writer.write(renderer.push(event));
+      }
+      await completed(renderer.result?.());
+    } catch (error) {
+      // A failure after streaming began becomes the dialect's error event, never a silent end.
+      await writer.write(renderer.push({ type: 'error', error: toGatewayError(error) }));
+    } finally {
+      clearInterval(keepAlive);
+      writer.end();
+    }
   }
 }

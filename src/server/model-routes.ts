@@ -8,7 +8,8 @@ import {
   renderOpenAIModelList,
 } from '../dialects/models/render-models.ts';
 import type { CatalogEntry, ModelCatalog } from '../pipeline/model-catalog.ts';
-import { isAnthropicRequest } from './create-app.ts';
+import { isAnthropicRequest } from './request-dialect.ts';
+import { requestPath } from './request-path.ts';
 
 /** `GET /v1/models` and `/v1/models/{id}`, shaped for whichever SDK is asking. */
 export function registerModelRoutes(app: FastifyInstance, catalog: ModelCatalog): void {
@@ -23,14 +24,14 @@ export function registerModelRoutes(app: FastifyInstance, catalog: ModelCatalog)
       })),
     );
 
-  app.get('/v1/models', async (request) => {
+  app.get('/v1/models', { config: { auth: 'api-key' } }, async (request) => {
     const models = publicModels(await catalog.list());
     return isAnthropicRequest(request) ? renderAnthropicModelList(models) : renderOpenAIModelList(models);
   });
 
   // Model ids contain a slash (`demo/text-1`), so the id is the rest of the path.
-  app.get('/v1/models/*', async (request) => {
-    const id = decodeURIComponent((request.params as { '*': string })['*']);
+  app.get('/v1/models/*', { config: { auth: 'api-key' } }, async (request) => {
+    const id = requestPath((request.params as { '*': string })['*']);
     const model = publicModels(await catalog.list()).find((m) => m.id === id);
     if (!model) {
       throw new GatewayError(

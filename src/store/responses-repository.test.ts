@@ -68,3 +68,63 @@ describe('responses repository', () => {
     assert.ok(await repo.get('resp_new', 'key-1', new Date(0)));
   });
 });
+
+describe('responses repository: items, delete, purge', () => {
+  let store: Store;
+  before(async () => {
+    store = await openStore({ kind: 'sqlite', path: ':memory:' });
+  });
+  after(() => store.close());
+  const at = new Date(2_000);
+  const withItems = (id: string, keyId = 'key-1') =>
+    response({
+      id,
+      keyId,
+      response: {
+        id,
+        object: 'response',
+        output: [
+          { id: `msg_out_${id}`, type: 'message', role: 'assistant', content: [] },
+          { id: `fc_${id}`, type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
+          { type: 'no-id-is-skipped' },
+        ],
+      },
+      inputItems: [{ id: `msg_in_${id}`, type: 'message', role: 'user', content: [] }],
+    });
+
+  test('input and output items are found by id, for the same key only', async () => {
+    const repo = createResponsesRepository(store.db);
+    await repo.save(withItems('resp_1'));
+    const found = await repo.items(['msg_out_resp_1', 'fc_resp_1', 'msg_in_resp_1', 'nope'], 'key-1', at);
+    assert.deepEqual([...found.keys()].sort(), ['fc_resp_1', 'msg_in_resp_1', 'msg_out_resp_1']);
+    assert.equal(found.get('fc_resp_1')?.name, 'f');
+    assert.equal((await repo.items(['msg_out_resp_1'], 'key-2', at)).size, 0);
+    assert.equal((await repo.items(['msg_out_resp_1'], 'key-1', new Date(10_000))).size, 0);
+    const got = await repo.get('resp_1', 'key-1', at);
+    assert.equal(got?.response?.id, 'resp_1');
+    assert.equal(got?.inputItems?.[0]?.id, 'msg_in_resp_1');
+  });
+
+  test('delete takes the response and its items, for the owning key only', async () => {
+    const repo = createResponsesRepository(store.db);
+    await repo.save(withItems('resp_2'));
+    assert.equal(await repo.delete('resp_2', 'key-2', at), false);
+    assert.equal(await repo.delete('resp_2', 'key-1', at), true);
+    assert.equal(await repo.delete('resp_2', 'key-1', at), false);
+    assert.equal(await repo.get('resp_2', 'key-1', at), undefined);
+    assert.equal((await repo.items(['msg_out_resp_2', 'msg_in_resp_2'], 'key-1', at)).size, 0);
+  });
+
+  test('purgeExpired removes expired responses and items, keeps live ones', async () => {
+    const repo = createResponsesRepository(store.db);
+    await repo.save(withItems('resp_old'));
+    await repo.save({ ...withItems('resp_new'), expiresAt: new Date(50_000) });
+    assert.ok((await repo.purgeExpired(new Date(20_000))) >= 1);
+    const rows = await store.db.selectFrom('stored_response_items').select('id').execute();
+    assert.ok(
+      rows.every((row) => row.id.endsWith('resp_new')),
+      JSON.stringify(rows),
+    );
+    assert.equal((await repo.get('resp_new', 'key-1', new Date(20_000)))?.id, 'resp_new');
+  });
+});

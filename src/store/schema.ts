@@ -30,6 +30,8 @@ export interface ConversationThreadsTable {
   last_used_at: number;
   /** When the sweeper deletes the thread on the site (last use + retention). */
   delete_after: number;
+  /** The user owning the key (multi-user); null for threads made before migration 003 or by static keys. */
+  user_id?: string | null;
 }
 
 /** A response kept for the OpenAI Responses API `store` / `previous_response_id`. */
@@ -43,9 +45,118 @@ export interface StoredResponsesTable {
   request_messages_json: string;
   /** The response output as the dialect returned it. */
   output_json: string;
+  /** The response object the client received (migration 002); null on older rows. */
+  response_json?: string | null;
+  /** The request's input items, ids assigned, references resolved (migration 002). */
+  input_items_json?: string | null;
+}
+
+/** One input or output item of a stored response, by id, for `item_reference` (migration 002). */
+export interface StoredResponseItemsTable {
+  key_id: string;
+  id: string;
+  response_id: string;
+  /** The item in Responses wire form, as it was sent or returned. */
+  item_json: string;
+  expires_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  status: 'active' | 'paused';
+  /** Null = unlimited. */
+  token_quota: number | null;
+  /** Settled tokens; always equals the sum of this user's `usage.charged_tokens`. */
+  used_tokens: number;
+  /** Tokens held by in-flight requests (sum of this user's `quota_reservations.tokens`). */
+  reserved_tokens: number;
+  limits_json: string | null;
+  created_at: number;
+  last_active_at: number | null;
+  /** Soft delete: the user and its keys stop working, its usage stays. */
+  deleted_at: number | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 hex of the key; the key itself is never stored. */
+  key_hash: string;
+  /** Display prefix, e.g. `wcg-3fA9…`. */
+  prefix: string;
+  models_json: string | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface QuotaReservationsTable {
+  id: string;
+  user_id: string;
+  tokens: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface UsageTable {
+  request_id: string;
+  user_id: string;
+  key_id: string;
+  dialect: string;
+  model: string;
+  site_id: string | null;
+  account_id: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  /** 1 = reported by the site, 0 = estimated with the tokenizer. */
+  prompt_measured: number;
+  completion_measured: number;
+  reasoning_measured: number;
+  charged_tokens: number;
+  status: string;
+  error_type: string | null;
+  ttft_ms: number | null;
+  duration_ms: number;
+  stream: number;
+  client_aborted: number;
+  created_at: number;
+}
+
+export interface UsageDailyTable {
+  day: string;
+  user_id: string;
+  model: string;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  charged_tokens: number;
+  errors: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before_json: string | null;
+  after_json: string | null;
 }
 
 export interface Database {
   conversation_threads: ConversationThreadsTable;
   stored_responses: StoredResponsesTable;
+  stored_response_items: StoredResponseItemsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  quota_reservations: QuotaReservationsTable;
+  usage: UsageTable;
+  usage_daily: UsageDailyTable;
+  audit_log: AuditLogTable;
 }

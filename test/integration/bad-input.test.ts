@@ -438,9 +438,18 @@ for (const transport of SITE_TRANSPORTS) {
     });
 
     describe('site failures', () => {
-      test('site fails before streaming (http500) → 5xx in each dialect, streamed or not', async () => {
+      test('one site 500 before the first byte is retried transparently', async () => {
         for (const stream of [false, true]) {
           await stack.setFaults({ http500: 1 });
+          const answer = await call(stack, 'openai', { body: chatBody('openai', { stream }) });
+          assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        }
+        await stack.setFaults({});
+      });
+
+      test('site fails twice before streaming (http500) → 5xx in each dialect, streamed or not', async () => {
+        for (const stream of [false, true]) {
+          await stack.setFaults({ http500: 2 });
           const openai = await call(stack, 'openai', { body: chatBody('openai', { stream }) });
           assert.ok(openai.status >= 500 && openai.status < 600, `status ${openai.status}`);
           assertOpenAIError(openai, {
@@ -450,7 +459,7 @@ for (const transport of SITE_TRANSPORTS) {
             code: 'upstream_error',
           });
 
-          await stack.setFaults({ http500: 1 });
+          await stack.setFaults({ http500: 2 });
           const anthropic = await call(stack, 'anthropic', { body: chatBody('anthropic', { stream }) });
           assert.ok(anthropic.status >= 500 && anthropic.status < 600, `status ${anthropic.status}`);
           assertAnthropicError(anthropic, anthropic.status, 'api_error');

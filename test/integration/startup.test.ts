@@ -7,6 +7,8 @@ import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { startGateway } from '../../src/gateway.ts';
+import { assertAnswersPineapple } from '../support/serve-process.ts';
+import { embedDemoSite } from '../../src/cli/embed-demo-site.ts';
 
 describe('starting the gateway', () => {
   test('the CLI starts on the embedded demo site, prints URLs, key and a curl line, and answers', async () => {
@@ -35,16 +37,7 @@ describe('starting the gateway', () => {
       assert.match(output, /curl .*\/v1\/chat\/completions/);
       assert.equal((await readFile(join(dataDir, 'generated-api-key'), 'utf8')).trim(), key);
       assert.equal((await stat(join(dataDir, 'generated-api-key'))).mode & 0o777, 0o600);
-      const response = await fetch(`${base}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: 'demo/text-1',
-          messages: [{ role: 'user', content: 'Reply with the word PINEAPPLE' }],
-        }),
-      });
-      const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
-      assert.match(body.choices[0]?.message.content ?? '', /PINEAPPLE$/);
+      await assertAnswersPineapple(base, key);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -56,9 +49,9 @@ describe('starting the gateway', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'wcg-key-'));
     try {
       const config = await loadConfig({ env: { GATEWAY_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' } });
-      const first = await startGateway(config, { logger: createLogger('silent') });
+      const first = await startGateway(config, { embedDemoSite, logger: createLogger('silent') });
       await first.close();
-      const second = await startGateway(config, { logger: createLogger('silent') });
+      const second = await startGateway(config, { embedDemoSite, logger: createLogger('silent') });
       await second.close();
       assert.equal(first.generatedKey?.created, true);
       assert.equal(second.generatedKey?.created, false);
@@ -70,7 +63,10 @@ describe('starting the gateway', () => {
 
   test('refuses a non-loopback address without a configured key', async () => {
     const config = await loadConfig({ env: { HOST: '0.0.0.0', PORT: '0', GATEWAY_DATA_DIR: '/tmp/unused' } });
-    await assert.rejects(startGateway(config, { logger: createLogger('silent') }), /without an API key/);
+    await assert.rejects(
+      startGateway(config, { embedDemoSite, logger: createLogger('silent') }),
+      /without an API key/,
+    );
   });
 
   test('HOST, PORT and GATEWAY_API_KEY come from the environment; bad config is a clear error', async () => {

@@ -201,6 +201,32 @@ for (const transport of SITE_TRANSPORTS) {
       assert.equal(afterAll.messages.length - before.messages.length, 2, 'one attempt and exactly one retry');
     });
 
+    test('a forced call with invalid arguments fails naming the call and what was wrong', async () => {
+      await assert.rejects(
+        openai.chat.completions.create({
+          model: 'demo/tools-1',
+          messages: [{ role: 'user', content: 'what is the weather?' }],
+          tools: [WEATHER_TOOL],
+          tool_choice: { type: 'function', function: { name: 'get_weather' } },
+        }),
+        (error: unknown) =>
+          error instanceof OpenAI.APIError &&
+          error.status === 502 &&
+          /the model called "get_weather" with arguments that do not match its schema: .*city/.test(
+            error.message,
+          ),
+      );
+    });
+
+    test('output usage never exceeds the max_tokens the caller set', async () => {
+      const completion = await openai.chat.completions.create({
+        model: 'demo/text-1',
+        messages: [{ role: 'user', content: 'repeat melon 40 times' }],
+        max_tokens: 3,
+      });
+      assert.ok((completion.usage?.completion_tokens ?? 99) <= 3, JSON.stringify(completion.usage));
+    });
+
     test('response_format json_object: the reply is validated JSON', async () => {
       const completion = await openai.chat.completions.create({
         model: 'demo/text-1',

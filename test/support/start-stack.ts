@@ -5,6 +5,7 @@ import { type DemoSite, startDemoSite } from '../../demo-site/src/index.ts';
 import { GatewayConfigSchema } from '../../src/config/config-schema.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
+import { embedDemoSite } from '../../src/cli/embed-demo-site.ts';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
 export const SECOND_KEY = 'test-key-second-0123456789';
@@ -50,6 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.config ?? {}),
   });
   const gateway = await startGateway(config, {
+    embedDemoSite,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   const control = async (path: string, body?: unknown) => {

@@ -192,6 +192,8 @@ describe('control endpoints', () => {
           stops: 0,
           generations: 1,
           activeGenerations: 0,
+          peakActiveGenerations: 1,
+          peakActiveByAccount: { demo: 1 },
           logins: 1,
           uploads: 1,
           requestsByPath: undefined,

@@ -169,7 +169,7 @@ export function acceptSend(
     fastChunks: ctx.options.fastChunks,
   });
   ctx.stats.increment('generations');
-  return ctx.generations.start({
+  const generation = ctx.generations.start({
     owner,
     threadId: thread.id,
     turn,
@@ -181,4 +181,6 @@ export function acceptSend(
     stallSeconds: ctx.faults.stallSeconds,
     ...(ctx.faults.takeMidStreamDisconnect() ? { disconnectAfterChunks: DISCONNECT_AFTER_CHUNKS } : {}),
   });
+  ctx.stats.noteActive(owner, ctx.generations.activeFor(owner), ctx.generations.activeCount());
+  return generation;
 }

@@ -164,4 +164,15 @@ describe('WebSocket transport', () => {
       [['error', 'message_not_found']],
     );
   });
+
+  test('the dropWebSockets fault cuts every open socket once; new ones connect again', async () => {
+    const sockets = await Promise.all([connect(site, client.cookie), connect(site, client.cookie)]);
+    const closed = sockets.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+    site.setFaults({ dropWebSockets: true });
+    await Promise.all(closed);
+    assert.deepEqual(site.faults(), {});
+    const again = await connect(site, client.cookie);
+    assert.equal(again.readyState, WebSocket.OPEN);
+    again.close();
+  });
 });

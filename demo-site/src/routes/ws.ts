@@ -69,8 +69,10 @@ function serveConnection(ws: WebSocket, session: Session, ctx: SiteContext): voi
   const sendError = (code: string, message: string, messageId?: string) =>
     send(JSON.stringify({ type: 'error', ...(messageId ? { messageId } : {}), code, message }));
 
+  ctx.openSockets.add(ws);
   ws.on('error', (error) => ctx.log.debug({ err: error }, 'websocket error'));
   ws.on('close', () => {
+    ctx.openSockets.delete(ws);
     for (const unsubscribe of subscriptions.values()) unsubscribe();
     subscriptions.clear();
   });

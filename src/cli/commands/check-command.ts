@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createSites } from '../../sites/create-sites.ts';
+import { embedDemoSite } from '../embed-demo-site.ts';
 import { type CheckProbes, DEFAULT_PROBES, probesFor } from '../../sites/recipe/checker/check-probes.ts';
 import { DEMO_SITE_PROBES } from '../../sites/recipe/checker/demo-site-probes.ts';
 import { formatCheckTable } from '../../sites/recipe/checker/format-check-table.ts';
@@ -11,7 +12,7 @@ import { createRecipeSite } from '../../sites/recipe/create-recipe-site.ts';
 import { RecipeError } from '../../sites/recipe/load-recipe.ts';
 import { RecipeSite } from '../../sites/recipe/recipe-site.ts';
 import { RecipeSiteConfigSchema } from '../../sites/recipe/recipe-site-config.ts';
-import type { Site } from '../../sites/site.ts';
+import type { Site } from '../../site-contract/site.ts';
 
 export const CHECK_USAGE = `Usage: webchat-gateway check <site-id | recipe.yaml> [options]
 
@@ -95,7 +96,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
         return 2;
       }
       builtInDemo = siteConfig.kind === 'demo';
-      const created = await createSites([siteConfig], logger, { dataDir: config.dataDir });
+      const created = await createSites([siteConfig], logger, { dataDir: config.dataDir, embedDemoSite });
       const first = created.sites[0];
       if (!first) throw new Error(`Site '${target}' could not be created.`);
       site = first;

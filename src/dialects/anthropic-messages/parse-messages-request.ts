@@ -11,6 +11,7 @@ import { GatewayError } from '../../core/errors.ts';
 import { decodeBase64 } from '../shared/base64.ts';
 import { assertRemoteUrl } from '../shared/data-url.ts';
 import { validateBody } from '../shared/validate-body.ts';
+import { assertValidJsonSchema } from '../shared/validate-json-schema.ts';
 import {
   type ContentBlock,
   type ContentBlockType,
@@ -219,6 +220,12 @@ function convertTools(tools: MessagesBody['tools']): ToolDefinition[] {
     // versioned `type` and no schema; a web chat site cannot run them, so they are ignored.
     if (raw.type !== undefined && raw.type !== null && raw.type !== 'custom') return;
     const tool = validateBody(customTool, raw, ['tools', index]);
+    assertValidJsonSchema(tool.input_schema, {
+      param: `tools[${index}].input_schema`,
+      name: tool.name,
+      role: 'function',
+      dialect: 'anthropic',
+    });
     const def: ToolDefinition = { name: tool.name, kind: 'function', parameters: tool.input_schema };
     if (tool.description) def.description = tool.description;
     out.push(def);

@@ -9,6 +9,8 @@ const TYPE_BY_KIND: Record<ErrorKind, string> = {
   not_found: 'not_found_error',
   request_too_large: 'request_too_large',
   rate_limit: 'rate_limit_error',
+  // Anthropic has no separate out-of-credit type on 429; rate_limit_error is what it sends.
+  insufficient_quota: 'rate_limit_error',
   overloaded: 'overloaded_error',
   timeout: 'timeout_error',
   upstream: 'api_error',

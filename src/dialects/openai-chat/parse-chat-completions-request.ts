@@ -13,6 +13,7 @@ import { decodeBase64 } from '../shared/base64.ts';
 import { reasoningFromEffort } from '../shared/map-reasoning-effort.ts';
 import { toStringRecord } from '../shared/metadata.ts';
 import { validateBody } from '../shared/validate-body.ts';
+import { assertValidJsonSchema } from '../shared/validate-json-schema.ts';
 import {
   type ChatCompletionsBody,
   chatCompletionsBody,
@@ -157,7 +158,7 @@ function convertMessages(messages: WireChatMessage[]): { system?: string; messag
 }
 
 function convertTools(tools: ChatCompletionsBody['tools']): ToolDefinition[] {
-  return (tools ?? []).map((tool): ToolDefinition => {
+  return (tools ?? []).map((tool, index): ToolDefinition => {
     if (tool.type === 'custom') {
       const def: ToolDefinition = { name: tool.custom.name, kind: 'custom' };
       if (tool.custom.description) def.description = tool.custom.description;
@@ -165,7 +166,15 @@ function convertTools(tools: ChatCompletionsBody['tools']): ToolDefinition[] {
     }
     const def: ToolDefinition = { name: tool.function.name, kind: 'function' };
     if (tool.function.description) def.description = tool.function.description;
-    if (tool.function.parameters) def.parameters = tool.function.parameters;
+    if (tool.function.parameters) {
+      assertValidJsonSchema(tool.function.parameters, {
+        param: `tools[${index}].function.parameters`,
+        name: tool.function.name,
+        role: 'function',
+        dialect: 'openai',
+      });
+      def.parameters = tool.function.parameters;
+    }
     if (typeof tool.function.strict === 'boolean') def.strict = tool.function.strict;
     return def;
   });
@@ -190,11 +199,14 @@ function convertToolChoice(choice: ChatCompletionsBody['tool_choice'], tools: To
 function convertResponseFormat(format: ChatCompletionsBody['response_format']): ResponseFormat {
   if (!format || format.type === 'text') return { type: 'text' };
   if (format.type === 'json_object') return { type: 'json_object' };
-  const out: ResponseFormat = {
-    type: 'json_schema',
+  const schema = format.json_schema.schema ?? {};
+  assertValidJsonSchema(schema, {
+    param: 'response_format.json_schema.schema',
     name: format.json_schema.name,
-    schema: format.json_schema.schema ?? {},
-  };
+    role: 'response_format',
+    dialect: 'openai',
+  });
+  const out: ResponseFormat = { type: 'json_schema', name: format.json_schema.name, schema };
   if (typeof format.json_schema.strict === 'boolean') out.strict = format.json_schema.strict;
   return out;
 }

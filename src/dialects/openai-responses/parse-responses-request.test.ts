@@ -150,15 +150,17 @@ describe('parseResponsesRequest', () => {
         data: new Uint8Array(Buffer.from('iVBORw0KGgo=', 'base64')),
         mediaType: 'image/png',
         detail: 'low',
+        param: 'input[0].content[0]',
       },
-      { type: 'image', url: 'https://example.com/a.png' },
+      { type: 'image', url: 'https://example.com/a.png', param: 'input[0].content[1]' },
       {
         type: 'file',
         data: new Uint8Array(Buffer.from('JVBERi0=', 'base64')),
         mediaType: 'application/pdf',
         filename: 'a.pdf',
+        param: 'input[0].content[2]',
       },
-      { type: 'file', url: 'https://example.com/b.pdf' },
+      { type: 'file', url: 'https://example.com/b.pdf', param: 'input[0].content[3]' },
     ]);
   });
 
@@ -231,9 +233,9 @@ describe('parseResponsesRequest', () => {
       param: 'input[0].content[0]',
     },
     {
-      name: 'item_reference',
-      body: { model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] },
-      param: 'input[0]',
+      name: 'item_reference without an id',
+      body: { model: 'm', input: [{ type: 'item_reference' }] },
+      param: 'input[0].id',
     },
     {
       name: 'function tool without name',

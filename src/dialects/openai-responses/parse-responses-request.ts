@@ -13,7 +13,8 @@ import { decodeBase64 } from '../shared/base64.ts';
 import { assertRemoteUrl, decodeDataUrl, isDataUrl } from '../shared/data-url.ts';
 import { reasoningFromEffort } from '../shared/map-reasoning-effort.ts';
 import { toStringRecord } from '../shared/metadata.ts';
-import { validateBody } from '../shared/validate-body.ts';
+import { formatParamPath, validateBody } from '../shared/validate-body.ts';
+import { assertValidJsonSchema } from '../shared/validate-json-schema.ts';
 import type { ResponsesEcho } from './responses-echo.ts';
 import {
   type InputItem,
@@ -31,6 +32,16 @@ export interface ParsedResponsesRequest {
   previousResponseId?: string;
   store: boolean;
   echo: ResponsesEcho;
+  /**
+   * `item_reference`s found while parsing without `options.references`: the caller looks them up
+   * (scoped to the API key) and parses again with them. Empty when there were none.
+   */
+  itemReferences: Array<{ id: string; param: string }>;
+}
+
+export interface ParseResponsesOptions {
+  /** The stored items `item_reference`s name; absent = collect the references, resolve nothing. */
+  references?: ItemReferences;
 }
 
 function invalid(message: string, param: string): GatewayError {
@@ -41,7 +52,7 @@ function imagePart(part: Extract<MessageContentPart, { type: 'input_image' }>, p
   if (part.file_id)
     throw invalid(`'${param}.file_id' is not supported; send 'image_url' instead.`, `${param}.file_id`);
   if (!part.image_url) throw invalid(`'${param}.image_url' is required.`, `${param}.image_url`);
-  const out: MediaPart = { type: 'image' };
+  const out: MediaPart = { type: 'image', param };
   if (isDataUrl(part.image_url)) {
     const decoded = decodeDataUrl(part.image_url, `${param}.image_url`);
     out.data = decoded.data;
@@ -57,7 +68,7 @@ function imagePart(part: Extract<MessageContentPart, { type: 'input_image' }>, p
 function filePart(part: Extract<MessageContentPart, { type: 'input_file' }>, param: string): MediaPart {
   if (part.file_id)
     throw invalid(`'${param}.file_id' is not supported; send 'file_data' instead.`, `${param}.file_id`);
-  const out: MediaPart = { type: 'file' };
+  const out: MediaPart = { type: 'file', param };
   if (part.file_data) {
     // The documented form is a data URL; bare base64 is common too.
     if (isDataUrl(part.file_data)) {
@@ -104,6 +115,8 @@ function textOnly(parts: ContentPart[]): string {
 class MessageBuilder {
   readonly messages: ChatMessage[] = [];
   readonly systemTexts: string[] = [];
+  /** `item_reference` items seen while parsing without the stored items. */
+  readonly references: Array<{ id: string; param: string }> = [];
   private readonly toolNames = new Map<string, string>();
 
   add(role: Role, parts: ContentPart[], mergeable: boolean): void {
@@ -160,13 +173,29 @@ function isItemType(type: string): type is InputItemType {
   return Object.hasOwn(inputItemSchemas, type);
 }
 
-function convertInput(input: ResponsesBody['input']): MessageBuilder {
+/** Stored items by id, for `item_reference` input items (see `parseResponsesRequest`'s options). */
+export type ItemReferences = ReadonlyMap<string, Record<string, unknown>>;
+
+/** The official API's answer when a referenced item is not (or no longer, or never) stored. */
+export function itemNotFound(id: string, param: string): GatewayError {
+  return new GatewayError(
+    'not_found',
+    `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
+    { param },
+  );
+}
+
+function convertInput(input: ResponsesBody['input'], references: ItemReferences | undefined): MessageBuilder {
   const builder = new MessageBuilder();
   if (typeof input === 'string') {
     builder.add('user', [{ type: 'text', text: input }], false);
     return builder;
   }
-  input.forEach((raw, index) => {
+  const addItem = (
+    raw: Record<string, unknown> & { type?: string | undefined },
+    index: number,
+    resolved: boolean,
+  ) => {
     const param = `input[${index}]`;
     const type = raw.type ?? 'message';
     // Hosted-tool items (web_search_call, …) mean nothing to a web chat site; skip them.
@@ -194,12 +223,22 @@ function convertInput(input: ResponsesBody['input']): MessageBuilder {
       case 'reasoning':
         builder.reasoning(validateBody(inputItemSchemas.reasoning, raw, ['input', index]));
         break;
-      case 'item_reference':
-        throw invalid(
-          `'${param}': item references are not supported; send the item itself or use 'previous_response_id'.`,
-          param,
-        );
+      case 'item_reference': {
+        const { id } = validateBody(inputItemSchemas.item_reference, raw, ['input', index]);
+        // Without the store's answer yet: the front door looks the ids up and parses again.
+        if (references === undefined) {
+          builder.references.push({ id, param });
+          return;
+        }
+        const stored = references.get(id);
+        if (stored === undefined || resolved) throw itemNotFound(id, param);
+        addItem(stored, index, true);
+        break;
+      }
     }
+  };
+  input.forEach((raw, index) => {
+    addItem(raw, index, false);
   });
   return builder;
 }
@@ -248,7 +287,15 @@ function convertTools(wire: ResponsesBody): ToolDefinition[] {
     const def: ToolDefinition = { name: tool.name, kind: tool.type };
     if (tool.description) def.description = tool.description;
     if (tool.type === 'function') {
-      if (tool.parameters) def.parameters = tool.parameters;
+      if (tool.parameters) {
+        assertValidJsonSchema(tool.parameters, {
+          param: formatParamPath([...path, 'parameters']),
+          name: tool.name,
+          role: 'function',
+          dialect: 'openai',
+        });
+        def.parameters = tool.parameters;
+      }
       if (typeof tool.strict === 'boolean') def.strict = tool.strict;
     }
     out.push(def);
@@ -274,6 +321,12 @@ function convertToolChoice(choice: ResponsesBody['tool_choice'], tools: ToolDefi
 function convertFormat(format: NonNullable<ResponsesBody['text']>['format']): ResponseFormat {
   if (!format || format.type === 'text') return { type: 'text' };
   if (format.type === 'json_object') return { type: 'json_object' };
+  assertValidJsonSchema(format.schema, {
+    param: 'text.format.schema',
+    name: format.name,
+    role: 'response_format',
+    dialect: 'openai',
+  });
   const out: ResponseFormat = { type: 'json_schema', name: format.name, schema: format.schema };
   if (typeof format.strict === 'boolean') out.strict = format.strict;
   return out;
@@ -298,10 +351,13 @@ function buildEcho(wire: ResponsesBody, metadata: Record<string, string>): Respo
 }
 
 /** `POST /v1/responses` body → canonical request plus what the pipeline and renderer need. */
-export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
+export function parseResponsesRequest(
+  body: unknown,
+  options: ParseResponsesOptions = {},
+): ParsedResponsesRequest {
   const wire = validateBody(responsesBody, body);
-  const built = convertInput(wire.input);
-  if (built.messages.length === 0 && wire.previous_response_id == null) {
+  const built = convertInput(wire.input, options.references);
+  if (built.messages.length === 0 && wire.previous_response_id == null && built.references.length === 0) {
     throw invalid("'input' must contain at least one message or item.", 'input');
   }
   const tools = convertTools(wire);
@@ -332,6 +388,7 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
     request,
     store: wire.store ?? true,
     echo: buildEcho(wire, metadata),
+    itemReferences: built.references,
   };
   if (wire.previous_response_id) parsed.previousResponseId = wire.previous_response_id;
   return parsed;

@@ -50,6 +50,7 @@ export class ResponsesStreamRenderer {
   private readonly output: Record<string, unknown>[] = [];
   private sawToolCall = false;
   private usage: Usage | undefined;
+  private final: Record<string, unknown> | undefined;
 
   constructor(ctx: ResponsesRenderContext) {
     this.ctx = ctx;
@@ -99,7 +100,8 @@ export class ResponsesStreamRenderer {
         );
         const state: ResponseState = { status, output: this.output, usage: this.finalUsage() };
         if (incompleteReason !== undefined) state.incompleteReason = incompleteReason;
-        frames.push(this.emit('response.completed', { response: buildResponseObject(this.ctx, state) }));
+        this.final = buildResponseObject(this.ctx, state);
+        frames.push(this.emit('response.completed', { response: this.final }));
         break;
       }
       case 'error': {
@@ -121,6 +123,11 @@ export class ResponsesStreamRenderer {
       }
     }
     return frames;
+  }
+
+  /** The response object `response.completed` carried; undefined before the end or after a failure. */
+  result(): Record<string, unknown> | undefined {
+    return this.final;
   }
 
   /** Keep-alive during silence: an SSE comment, which no client parses as an event. */

@@ -6,6 +6,9 @@ export interface RenderedError {
   body: object;
 }
 
+/** A wait to suggest when the site gave none: clients back off on it instead of guessing. */
+const DEFAULT_RETRY_AFTER: Record<number, number> = { 429: 5, 502: 2, 503: 5, 529: 5 };
+
 /** Statuses the OpenAI and Anthropic SDKs retry on their own. */
 function sdkRetries(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
@@ -17,9 +20,8 @@ function sdkRetries(status: number): boolean {
  */
 export function errorHeaders(error: GatewayError, status = error.status): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (error.retryAfterSeconds !== undefined) {
-    headers['retry-after'] = String(Math.max(0, Math.ceil(error.retryAfterSeconds)));
-  }
+  const retryAfter = error.retryAfterSeconds ?? (error.retryable ? DEFAULT_RETRY_AFTER[status] : undefined);
+  if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(0, Math.ceil(retryAfter)));
   if (!error.retryable && sdkRetries(status)) headers['x-should-retry'] = 'false';
   return headers;
 }

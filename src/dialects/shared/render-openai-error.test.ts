@@ -53,7 +53,10 @@ describe('renderOpenAIError', () => {
     assert.deepEqual(renderOpenAIError(new GatewayError('needs_login', 'log in')).headers, {
       'x-should-retry': 'false',
     });
-    assert.deepEqual(renderOpenAIError(new GatewayError('upstream', 'flaky')).headers, {});
+    // A retryable 502 without a known wait suggests one (clients back off on it).
+    assert.deepEqual(renderOpenAIError(new GatewayError('upstream', 'flaky')).headers, {
+      'retry-after': '2',
+    });
     assert.deepEqual(renderOpenAIError(new GatewayError('invalid_request', 'bad')).headers, {});
   });
 });

@@ -18,6 +18,8 @@ const TYPE_BY_KIND: Record<ErrorKind, string> = {
   not_found: 'invalid_request_error',
   request_too_large: 'invalid_request_error',
   rate_limit: 'rate_limit_error',
+  // OpenAI's own out-of-credit answer: 429, type and code `insufficient_quota`.
+  insufficient_quota: 'insufficient_quota',
   overloaded: 'server_error',
   timeout: 'server_error',
   upstream: 'server_error',
@@ -37,6 +39,8 @@ function codeFor(error: GatewayError): string | null {
       return 'request_too_large';
     case 'rate_limit':
       return 'rate_limit_exceeded';
+    case 'insufficient_quota':
+      return 'insufficient_quota';
     case 'overloaded':
       return 'overloaded';
     case 'timeout':

@@ -68,7 +68,8 @@ export function blockedReason(ip: IpAddress): string | undefined {
   const embedding = EMBEDDING_IPV6.find((form) => cidrContains(form.cidr, ip));
   if (embedding === undefined) return undefined;
   const inner = blockedReason({ family: 4, bytes: embedding.extract(ip.bytes) });
-  return inner === undefined ? undefined : `${embedding.name} form of a ${inner} IPv4 address`;
+  if (inner === undefined) return undefined;
+  return `${embedding.name} form of ${/^[aeiou]/i.test(inner) ? 'an' : 'a'} ${inner} IPv4 address`;
 }
 
 /** Compiles operator CIDRs once; throws on a malformed entry so a typo fails at startup, not per request. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { GatewayError } from '../../core/errors.ts';
-import type { ModelCapabilities, SiteCapabilities } from '../../sites/site.ts';
+import type { ModelCapabilities, SiteCapabilities } from '../../site-contract/site.ts';
 import { type MediaInput, type MediaTarget, normalizeMedia } from './normalize-media.ts';
 import { noiseImage, pngBomb, solidImage } from './test-helpers.ts';
 
@@ -155,7 +155,7 @@ describe('normalizeMedia: media type claims', () => {
   test('a PDF sent as an image part is the wrong media type', async () => {
     await refusal(
       normalizeMedia(input(pdf, { partType: 'image' }), target),
-      /wrong media type.*application\/pdf/,
+      /is not an image: the bytes are application\/pdf/,
     );
   });
 

@@ -1,4 +1,4 @@
-import type { ModelCapabilities, SiteCapabilities } from '../../sites/site.ts';
+import type { ModelCapabilities, SiteCapabilities } from '../../site-contract/site.ts';
 import { attachmentError } from './attachment-error.ts';
 import { formatBytes } from './format-bytes.ts';
 import { acceptsMediaType, baseMediaType, isImageType } from './media-types.ts';
@@ -66,7 +66,9 @@ export async function normalizeMedia(input: MediaInput, target: MediaTarget): Pr
     throw attachmentError(
       param,
       what === undefined
-        ? `has the wrong media type: it was sent as ${claimed ?? 'an image'} but the bytes are ${describe(sniffed)}`
+        ? isImageType(claimed)
+          ? `has the wrong media type: it was sent as ${claimed} but the bytes are ${describe(sniffed)}`
+          : `is not an image: the bytes are ${describe(sniffed)}`
         : `is ${what}`,
     );
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/chat-request.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { ModelCapabilities, SiteCapabilities } from '../../sites/site.ts';
+import type { ModelCapabilities, SiteCapabilities } from '../../site-contract/site.ts';
 import {
   isResolvedMediaPart,
   type ResolveAttachmentsContext,

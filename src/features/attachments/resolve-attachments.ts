@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentPart, MediaPart, TextPart } from '../../core/chat-request.ts';
-import type { ModelCapabilities, SiteCapabilities } from '../../sites/site.ts';
+import type { ModelCapabilities, SiteCapabilities } from '../../site-contract/site.ts';
 import { attachmentError } from './attachment-error.ts';
 import { decodeDataUrl, isDataUrl } from './decode-data-url.ts';
 import { formatBytes } from './format-bytes.ts';
@@ -109,7 +109,7 @@ function collectJobs(
   messages.forEach((message, m) => {
     message.content.forEach((part, p) => {
       if (part.type === 'image' || part.type === 'file') {
-        jobs.push({ message: m, part: p, media: part, param: paramFor(m, p) });
+        jobs.push({ message: m, part: p, media: part, param: part.param ?? paramFor(m, p) });
       }
     });
   });

@@ -162,7 +162,11 @@ describe('safeFetch: refusal before any connection', () => {
       'nat64.test': ['64:ff9b::7f00:2'],
     });
     const p = forbidden.port;
-    await refused(`http://evil.test:${p}/`, { lookup: dns }, /host "evil.test" resolves to a loopback/);
+    await refused(
+      `http://evil.test:${p}/`,
+      { lookup: dns },
+      /host "evil.test" resolves to a blocked address \(loopback\)/,
+    );
     await refused(`http://mixed.test:${p}/`, { lookup: dns }, /loopback/);
     await refused(`http://mapped.test:${p}/`, { lookup: dns }, /IPv4-mapped form of a loopback/);
     await refused(`http://meta.test:${p}/`, { lookup: dns }, /link-local/);
@@ -210,7 +214,7 @@ describe('safeFetch: redirects', () => {
     await refused(
       `http://cdn.example:${allowed.port}/redirect?status=307&to=${viaName}`,
       viaCdn(dns),
-      /resolves to a loopback/,
+      /resolves to a blocked address \(loopback\)/,
     );
     const meta = encodeURIComponent(`http://metadata.google.internal:${forbidden.port}/`);
     await refused(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SiteAttachment } from '../../sites/site.ts';
+import type { SiteAttachment } from '../../site-contract/site.ts';
 import { sha256Hex } from './sha256.ts';
 import { createUploadCache } from './upload-cache.ts';
 

@@ -1,4 +1,4 @@
-import type { SiteAttachment } from '../../sites/site.ts';
+import type { SiteAttachment } from '../../site-contract/site.ts';
 import { sha256Hex } from './sha256.ts';
 
 export interface UploadablePart {

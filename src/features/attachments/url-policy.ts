@@ -83,7 +83,8 @@ export function assertAddressAllowed(ip: IpAddress, policy: FetchPolicy, hostnam
   const reason = blockedReason(ip);
   if (reason === undefined) return;
   const subject = parseIp(hostname) === undefined ? `host "${hostname}" resolves to` : 'points to';
-  throw new UrlRefusal(`${subject} a ${reason} address, which is not allowed`);
+  // The reason is a noun phrase of its own ("loopback", "IPv4-mapped form of a … address").
+  throw new UrlRefusal(`${subject} a blocked address (${reason}), which is not allowed`);
 }
 
 function addressInAllowList(ip: IpAddress, policy: FetchPolicy): boolean {

@@ -1,6 +1,6 @@
 import type { ChatMessage, MediaPart } from '../../core/chat-request.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { ModelCapabilities, SiteCapabilities, UploadInput } from '../../sites/site.ts';
+import type { ModelCapabilities, SiteCapabilities, UploadInput } from '../../site-contract/site.ts';
 import {
   defaultToolRenderers,
   flattenHistory,

@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatRequest } from '../../core/chat-request.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteCapabilities } from '../../sites/site.ts';
+import type { SiteCapabilities } from '../../site-contract/site.ts';
 import type { ConversationRepository, ThreadRef } from './conversation-repository.ts';
 import { hashTranscript, type TranscriptScope } from './hash-transcript.ts';
 import { splitAtLastAnswer } from './split-turns.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ChatRequest } from '../../core/chat-request.ts';
 import { CORPUS_TOOLS } from './__fixtures__/replies.ts';
-import { correctiveMessage } from './corrective-message.ts';
+import { correctiveMessage, requiredCallFailure } from './corrective-message.ts';
 import type { ToolPlan } from './tool-plan.ts';
 
 const request: ChatRequest = {
@@ -51,4 +51,46 @@ describe('correctiveMessage', () => {
     assert.ok(!text.includes('<tool_call>'));
     assert.match(text, /Call "read_file" now/);
   });
+});
+
+describe('requiredCallFailure (the caller-facing error)', () => {
+  const cases: Array<[string, Parameters<typeof requiredCallFailure>[0], string]> = [
+    [
+      'no call at all',
+      { problems: [], narratedToolNames: [] },
+      'the model did not make the required tool call',
+    ],
+    [
+      'a call described in words',
+      { problems: [], narratedToolNames: ['read_file'] },
+      'the model described a call to "read_file" in words instead of making the required tool call',
+    ],
+    [
+      'invalid arguments name the tool and the schema error',
+      {
+        problems: [
+          {
+            kind: 'invalid-arguments',
+            name: 'read_file',
+            detail: "arguments must have required property 'path'",
+          },
+        ],
+        narratedToolNames: [],
+      },
+      `the model called "read_file" with arguments that do not match its schema: arguments must have required property 'path'`,
+    ],
+    [
+      'an unknown tool',
+      { problems: [{ kind: 'unknown-tool', name: 'rm_rf', detail: '' }], narratedToolNames: [] },
+      `the model called "rm_rf", which is not one of the request's tools`,
+    ],
+    [
+      'the wrong tool',
+      { problems: [{ kind: 'wrong-tool', name: 'grep', detail: '' }], narratedToolNames: [] },
+      'the model called "grep" instead of the required tool',
+    ],
+  ];
+  for (const [name, feedback, expected] of cases) {
+    test(name, () => assert.equal(requiredCallFailure(feedback), expected));
+  }
 });

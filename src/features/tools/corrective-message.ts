@@ -82,3 +82,34 @@ function describe(problem: ToolCallProblem): string {
       return 'after a call, stop; never write a <tool_result> yourself.';
   }
 }
+
+/**
+ * Why a forced tool choice failed after its retry, for the caller's error: it names the call the
+ * model did make and what was wrong with it, not just that a valid one is missing.
+ */
+export function requiredCallFailure(feedback: CorrectionFeedback): string {
+  const problem = feedback.problems[0];
+  if (problem === undefined) {
+    const narrated = feedback.narratedToolNames[0];
+    return narrated === undefined
+      ? 'the model did not make the required tool call'
+      : `the model described a call to "${narrated}" in words instead of making the required tool call`;
+  }
+  const name = problem.name === undefined ? 'a tool' : `"${problem.name}"`;
+  switch (problem.kind) {
+    case 'invalid-arguments':
+      return `the model called ${name} with arguments that do not match its schema: ${problem.detail}`;
+    case 'unknown-tool':
+      return `the model called ${name}, which is not one of the request's tools`;
+    case 'unparseable':
+      return `the model's tool call could not be read (${problem.detail})`;
+    case 'truncated':
+      return `the model's reply was cut off inside its call to ${name}`;
+    case 'wrong-tool':
+      return `the model called ${name} instead of the required tool`;
+    case 'extra-call':
+      return 'the model made more calls than the request allows';
+    case 'invented-result':
+      return `the model wrote a result for ${name} itself instead of stopping after the call`;
+  }
+}

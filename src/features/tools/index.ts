@@ -13,7 +13,7 @@ export {
   type ToolEventTransformer,
   type ToolEventTransformerOptions,
 } from './tool-event-transformer.ts';
-export { type CorrectionFeedback, correctiveMessage } from './corrective-message.ts';
+export { type CorrectionFeedback, correctiveMessage, requiredCallFailure } from './corrective-message.ts';
 export {
   DEFAULT_TOOL_RESULT_MAX_CHARS,
   renderToolCallAsText,

@@ -6,6 +6,8 @@ import { createToolIndex, type ToolIndex } from './resolve-tool-name.ts';
 import { newToolCallId } from './tool-call-id.ts';
 import type { ToolCallProblem } from './tool-call-problem.ts';
 
+// Longer than 400 lines because the streaming parser is one state machine (openers, fences, JSON bodies, narration) whose states share one buffer; split, each part would need the whole state.
+
 /**
  * Streaming parser for emulated tool calls: model text in, canonical events out.
  *

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ChatEvent } from '../../core/chat-event.ts';
-import type { SiteEvent } from '../../sites/site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { CORPUS_TOOLS } from './__fixtures__/replies.ts';
 import { createToolEventTransformer, type ToolEventTransformer } from './tool-event-transformer.ts';
 import { planToolUse, type ToolPlan } from './tool-plan.ts';

@@ -1,6 +1,6 @@
 import type { ChatEvent, FinishReason } from '../../core/chat-event.ts';
 import type { ToolDefinition } from '../../core/chat-request.ts';
-import type { SiteEvent } from '../../sites/site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { schemaValidator } from './argument-validator.ts';
 import { parseLenientJson } from './json-text.ts';
 import { createToolIndex } from './resolve-tool-name.ts';

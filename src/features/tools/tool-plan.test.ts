@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ChatRequest, ToolChoice, ToolDefinition } from '../../core/chat-request.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { ModelCapabilities } from '../../sites/site.ts';
+import type { ModelCapabilities } from '../../site-contract/site.ts';
 import { CORPUS_TOOLS } from './__fixtures__/replies.ts';
 import { planToolUse } from './tool-plan.ts';
 

@@ -1,6 +1,6 @@
 import type { ChatRequest, ToolChoice, ToolDefinition } from '../../core/chat-request.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { ModelCapabilities } from '../../sites/site.ts';
+import type { ModelCapabilities } from '../../site-contract/site.ts';
 import type { SchemaDetail } from './compact-schema.ts';
 import { renderToolInstructions, type ToolRequirement } from './emulation-prompt.ts';
 

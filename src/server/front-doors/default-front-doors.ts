@@ -30,5 +30,6 @@ export function defaultFrontDoors(deps: FrontDoorDeps): FrontDoors {
     },
     renderOpenAIError,
     renderAnthropicError,
+    storedResponses: deps.responses,
   };
 }

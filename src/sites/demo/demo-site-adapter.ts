@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { readServerSentEvents } from '../../transports/http/read-server-sent-events.ts';
 import type { Transport, TransportResponse } from '../../transports/transport.ts';
-import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../site-errors.ts';
+import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 import {
   type ModelCapabilities,
   SITE_INTERFACE_VERSION,
@@ -15,9 +15,11 @@ import {
   type SiteModel,
   type SiteTurn,
   type UploadInput,
-} from '../site.ts';
+} from '../../site-contract/site.ts';
 import { CSRF_META, DemoErrorBody, DemoModelsBody, DemoUploadBody } from './demo-wire.ts';
 import { translateDemoFrame } from './translate-demo-frame.ts';
+
+// Longer than 400 lines because it is one adapter class covering the demo site's whole API (login, CSRF, models, threads, uploads, SSE and WebSocket streaming).
 
 export interface DemoSiteAdapterOptions {
   id: string;

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent } from '../site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { DemoDelta, DemoDone, DemoMeta, DemoStreamError, DemoToolCall } from './demo-wire.ts';
 
 export type DemoFrameResult = { event: SiteEvent; done: boolean } | { event: undefined; done: boolean };

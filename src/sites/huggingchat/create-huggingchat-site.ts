@@ -1,7 +1,7 @@
-import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
-import { siteTransport } from '../openai-compatible/site-transport.ts';
-import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
-import type { Site } from '../site.ts';
+import { mergeCapabilities } from '../kit/model-capabilities-config.ts';
+import { siteTransport } from '../kit/site-transport.ts';
+import type { SiteFactoryDeps } from '../kit/site-factory-deps.ts';
+import type { Site } from '../../site-contract/site.ts';
 import { HttpTransport } from '../../transports/http/http-transport.ts';
 import type { HuggingChatSiteConfig } from './huggingchat-config.ts';
 import { HUGGINGCHAT_DEFAULT_CAPABILITIES, HuggingChatSite } from './huggingchat-site.ts';

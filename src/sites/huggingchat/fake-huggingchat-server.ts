@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFixture, words, writeInPieces } from '../openai-compatible/replay-fixture.ts';
+import { readFixture, words, writeInPieces } from '../kit/replay-fixture.ts';
 
 /**
  * Test support: a local stand-in for HuggingChat's web API (the chat-ui routes the adapter uses),

@@ -3,7 +3,7 @@ import {
   ModelCapabilitiesPatchSchema,
   ModelCapabilityOverridesSchema,
   SiteIdSchema,
-} from '../openai-compatible/model-capabilities-config.ts';
+} from '../kit/model-capabilities-config.ts';
 
 /**
  * Config of a HuggingChat account (`kind: huggingchat`). Authenticate with an HF access token

@@ -1,13 +1,13 @@
 import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Transport, TransportResponse } from '../../transports/transport.ts';
-import { fromInlineAttachment, toInlineAttachment } from '../openai-compatible/inline-attachment.ts';
+import { fromInlineAttachment, toInlineAttachment } from '../kit/inline-attachment.ts';
 import {
   type ModelCapabilitiesPatch,
   matchesModelPattern,
   resolveCapabilities,
-} from '../openai-compatible/model-capabilities-config.ts';
-import { NeedsLoginError } from '../site-errors.ts';
+} from '../kit/model-capabilities-config.ts';
+import { NeedsLoginError } from '../../site-contract/site-errors.ts';
 import {
   type ModelCapabilities,
   SITE_INTERFACE_VERSION,
@@ -19,7 +19,7 @@ import {
   type SiteModel,
   type SiteTurn,
   type UploadInput,
-} from '../site.ts';
+} from '../../site-contract/site.ts';
 import {
   ConversationMessages,
   CreatedConversation,

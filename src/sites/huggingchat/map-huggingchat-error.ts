@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.ts';
-import { parseErrorBody } from '../openai-compatible/map-upstream-error.ts';
-import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../site-errors.ts';
+import { parseErrorBody } from '../kit/map-upstream-error.ts';
+import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 
 export interface HuggingChatFailure {
   status: number;

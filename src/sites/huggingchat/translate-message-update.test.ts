@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GatewayError } from '../../core/errors.ts';
-import { readFixture } from '../openai-compatible/replay-fixture.ts';
-import type { SiteEvent } from '../site.ts';
+import { readFixture } from '../kit/replay-fixture.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { mapHuggingChatError } from './map-huggingchat-error.ts';
 import { readJsonLines } from './read-json-lines.ts';
 import { MessageUpdateTranslator } from './translate-message-update.ts';
-import { NeedsLoginError, ThreadNotFoundError } from '../site-errors.ts';
+import { NeedsLoginError, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 
 const FIXTURES = new URL('./__fixtures__/', import.meta.url);
 

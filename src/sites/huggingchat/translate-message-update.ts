@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent } from '../site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { MessageUpdate } from './huggingchat-wire.ts';
 
 export interface UpdateResult {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GatewayError } from '../../core/errors.ts';
 import { renderToolCallAsText, renderToolResultAsText } from '../../features/tools/index.ts';
-import type { SiteTurn } from '../site.ts';
+import type { SiteTurn } from '../../site-contract/site.ts';
 import { HISTORY_END } from '../../features/conversations/flatten-history.ts';
 import { buildChatRequest, findRenderedCall, splitCurrentResults } from './build-chat-request.ts';
-import { toInlineAttachment } from './inline-attachment.ts';
+import { toInlineAttachment } from '../kit/inline-attachment.ts';
 
 const options = { maxTokensField: 'max_tokens' as const };
 const turn = (over: Partial<SiteTurn> = {}): SiteTurn => ({

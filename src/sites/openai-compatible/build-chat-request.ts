@@ -1,8 +1,8 @@
 import type { ToolChoice, ToolDefinition } from '../../core/chat-request.ts';
 import { HISTORY_END } from '../../features/conversations/flatten-history.ts';
 import { renderToolResultAsText } from '../../features/tools/index.ts';
-import type { SiteToolResult, SiteTurn } from '../site.ts';
-import { fromInlineAttachment } from './inline-attachment.ts';
+import type { SiteToolResult, SiteTurn } from '../../site-contract/site.ts';
+import { fromInlineAttachment } from '../kit/inline-attachment.ts';
 import type {
   OpenAIChatRequest,
   OpenAIContentPart,

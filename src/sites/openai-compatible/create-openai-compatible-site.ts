@@ -1,22 +1,10 @@
-import type { Logger } from '../../core/logger.ts';
-import type { BrowserManager } from '../../transports/browser/browser-manager.ts';
 import { HttpTransport } from '../../transports/http/http-transport.ts';
-import type { Transport } from '../../transports/transport.ts';
-import type { Site } from '../site.ts';
-import { mergeCapabilities } from './model-capabilities-config.ts';
+import type { Site } from '../../site-contract/site.ts';
+import { mergeCapabilities } from '../kit/model-capabilities-config.ts';
+import type { SiteFactoryDeps } from '../kit/site-factory-deps.ts';
 import type { OpenAICompatibleSiteConfig } from './openai-compatible-config.ts';
 import { GENERIC_CAPABILITIES, OPENAI_COMPATIBLE_PRESETS } from './openai-compatible-presets.ts';
 import { OpenAICompatibleSite } from './openai-compatible-site.ts';
-
-export interface SiteFactoryDeps {
-  logger: Logger;
-  /** Defaults to a fresh HttpTransport; the browser transport's in-page fetch fits too. */
-  transport?: Transport;
-  /** Where `apiKeyEnv` and similar settings are read (defaults to process.env). */
-  env?: Record<string, string | undefined>;
-  /** The gateway's browser, for web-session sites configured with `transport: browser`. */
-  browser?: BrowserManager;
-}
 
 /** Builds the adapter for one `kind: openai-compatible` config entry. */
 export function createOpenAICompatibleSite(config: OpenAICompatibleSiteConfig, deps: SiteFactoryDeps): Site {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFixture, words, writeInPieces } from './replay-fixture.ts';
+import { readFixture, words, writeInPieces } from '../kit/replay-fixture.ts';
 
 /**
  * Test support: a local OpenAI-compatible server on loopback. It checks the key, records every

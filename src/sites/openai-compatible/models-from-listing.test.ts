@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ModelCapabilities } from '../site.ts';
-import { matchesModelPattern, resolveCapabilities } from './model-capabilities-config.ts';
+import type { ModelCapabilities } from '../../site-contract/site.ts';
+import { matchesModelPattern, resolveCapabilities } from '../kit/model-capabilities-config.ts';
 import { modelsFromListing } from './models-from-listing.ts';
 
 const defaults: ModelCapabilities = {

@@ -1,9 +1,9 @@
-import type { ModelCapabilities, SiteModel } from '../site.ts';
+import type { ModelCapabilities, SiteModel } from '../../site-contract/site.ts';
 import {
   type ModelCapabilitiesPatch,
   matchesModelPattern,
   resolveCapabilities,
-} from './model-capabilities-config.ts';
+} from '../kit/model-capabilities-config.ts';
 import type { OpenAIModelEntry } from './openai-wire.ts';
 
 export interface ModelListingOptions {

@@ -3,7 +3,7 @@ import {
   ModelCapabilitiesPatchSchema,
   ModelCapabilityOverridesSchema,
   SiteIdSchema,
-} from './model-capabilities-config.ts';
+} from '../kit/model-capabilities-config.ts';
 
 /**
  * Config of one OpenAI-compatible upstream (`kind: openai-compatible`). Either `preset` (`poe`,

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { createLogger } from '../../core/logger.ts';
 import { createOpenAICompatibleSite } from './create-openai-compatible-site.ts';
 import { FAKE_OPENAI_KEY, type FakeOpenAIServer, startFakeOpenAIServer } from './fake-openai-server.ts';
-import { type GatewayWithSites, startGatewayWithSites } from './gateway-with-sites.ts';
+import { type GatewayWithSites, startGatewayWithSites } from '../../../test/support/gateway-with-sites.ts';
 import { OpenAICompatibleSiteConfigSchema } from './openai-compatible-config.ts';
 
 /** A real 1×1 PNG, so the attachment pipeline's media checks accept it. */

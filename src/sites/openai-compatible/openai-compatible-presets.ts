@@ -1,14 +1,9 @@
-import { HUGGINGFACE_ROUTER_PRESET } from '../huggingchat/huggingface-router-preset.ts';
-import { POE_OFFICIAL_PRESET } from '../poe/poe-official-preset.ts';
-import type { ModelCapabilities } from '../site.ts';
+import { HUGGINGFACE_ROUTER_PRESET } from './presets/huggingface-router-preset.ts';
+import { POE_OFFICIAL_PRESET } from './presets/poe-official-preset.ts';
+import type { ModelCapabilities } from '../../site-contract/site.ts';
+import type { OpenAICompatiblePreset } from './presets/openai-compatible-preset.ts';
 
-/** Known OpenAI-compatible services: defaults a config may name instead of spelling them out. */
-export interface OpenAICompatiblePreset {
-  baseUrl: string;
-  /** What an exhausted balance (402) is called on this service. */
-  balanceName: string;
-  capabilities: ModelCapabilities;
-}
+export type { OpenAICompatiblePreset } from './presets/openai-compatible-preset.ts';
 
 export const OPENAI_COMPATIBLE_PRESETS = {
   poe: POE_OFFICIAL_PRESET,

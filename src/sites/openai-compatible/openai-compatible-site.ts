@@ -2,7 +2,7 @@ import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { readServerSentEvents } from '../../transports/http/read-server-sent-events.ts';
 import type { Transport, TransportResponse } from '../../transports/transport.ts';
-import { NeedsLoginError } from '../site-errors.ts';
+import { NeedsLoginError } from '../../site-contract/site-errors.ts';
 import {
   type ModelCapabilities,
   SITE_INTERFACE_VERSION,
@@ -14,11 +14,11 @@ import {
   type SiteModel,
   type SiteTurn,
   type UploadInput,
-} from '../site.ts';
+} from '../../site-contract/site.ts';
 import { buildChatRequest } from './build-chat-request.ts';
-import { toInlineAttachment } from './inline-attachment.ts';
-import { mapUpstreamError } from './map-upstream-error.ts';
-import { type ModelCapabilitiesPatch, resolveCapabilities } from './model-capabilities-config.ts';
+import { toInlineAttachment } from '../kit/inline-attachment.ts';
+import { mapUpstreamError } from '../kit/map-upstream-error.ts';
+import { type ModelCapabilitiesPatch, resolveCapabilities } from '../kit/model-capabilities-config.ts';
 import { modelsFromListing } from './models-from-listing.ts';
 import { OpenAICompletion, OpenAIModelsBody } from './openai-wire.ts';
 import { ChunkTranslator, translateCompletion } from './translate-chat-chunk.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OpenAIErrorBody } from '../kit/map-upstream-error.ts';
 
 /**
  * The parts of the OpenAI Chat Completions wire this adapter reads, as documented in the OpenAI API
@@ -6,20 +7,6 @@ import { z } from 'zod';
  * (creator.poe.com/docs/external-applications/openai-compatible-api, /api-reference/errors) and the
  * HuggingFace router. Everything else is optional and passed over: upstreams add fields freely.
  */
-
-export const OpenAIErrorBody = z.object({
-  error: z.union([
-    z.string(),
-    z
-      .object({
-        message: z.string().optional(),
-        type: z.string().nullish(),
-        code: z.union([z.string(), z.number()]).nullish(),
-      })
-      .loose(),
-  ]),
-});
-export type OpenAIErrorBody = z.infer<typeof OpenAIErrorBody>;
 
 export const OpenAIModelEntry = z
   .object({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent } from '../site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { ChunkTranslator, mapFinishReason, translateCompletion } from './translate-chat-chunk.ts';
 
 const delta = (d: Record<string, unknown>, finish: string | null = null) => ({

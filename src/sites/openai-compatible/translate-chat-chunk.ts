@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent } from '../site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { CUSTOM_TOOL_INPUT } from './build-chat-request.ts';
 import { OpenAIChunk, type OpenAICompletion } from './openai-wire.ts';
 

@@ -1,8 +1,8 @@
 import { HttpTransport, type SeededCookie } from '../../transports/http/http-transport.ts';
-import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
-import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
-import type { Site } from '../site.ts';
-import { siteTransport } from '../openai-compatible/site-transport.ts';
+import type { SiteFactoryDeps } from '../kit/site-factory-deps.ts';
+import { mergeCapabilities } from '../kit/model-capabilities-config.ts';
+import type { Site } from '../../site-contract/site.ts';
+import { siteTransport } from '../kit/site-transport.ts';
 import { readPoeSecretsInPage } from './in-page-poe-secrets.ts';
 import { loadOperationHashes } from './operation-hashes.ts';
 import { DEFAULT_TAG_SALT } from './poe-gql-request.ts';

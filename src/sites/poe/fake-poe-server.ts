@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { readFixture } from '../openai-compatible/replay-fixture.ts';
+import { readFixture } from '../kit/replay-fixture.ts';
 import { DEFAULT_TAG_SALT } from './poe-gql-request.ts';
 import type { TchannelData } from './poe-page-secrets.ts';
 
@@ -78,13 +78,18 @@ export async function startFakePoeServer(): Promise<FakePoeServer> {
           ? 'reply-refetch-frames.jsonl'
           : 'reply-frames.jsonl';
     const lines = fixtureLines(name).slice(beforeAnswer.frames);
+    let connectionsAtLastFrame = state.connections;
     for (const line of lines) {
       if (line === 'PAUSE') {
-        await new Promise<void>((resolve) => {
-          newSocket = resolve;
-        });
+        // The client may already have reconnected while we slept after the frame before the pause.
+        if (state.connections > connectionsAtLastFrame) await sleep(100);
+        else
+          await new Promise<void>((resolve) => {
+            newSocket = resolve;
+          });
         continue;
       }
+      connectionsAtLastFrame = state.connections;
       broadcast(line.replaceAll('__CHAT_ID__', String(chatId)));
       await sleep(5);
     }

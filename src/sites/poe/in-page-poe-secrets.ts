@@ -1,6 +1,6 @@
 import type { BrowserAccount } from '../../transports/browser/browser-account.ts';
 import type { Page } from '../../transports/browser/browser-library.ts';
-import { NeedsLoginError } from '../site-errors.ts';
+import { NeedsLoginError } from '../../site-contract/site-errors.ts';
 import { findTchannel, type PoePageSecretsProvider } from './poe-page-secrets.ts';
 
 export interface InPageSecretsOptions {

@@ -1,5 +1,5 @@
 import type { Transport } from '../../transports/transport.ts';
-import { NeedsLoginError } from '../site-errors.ts';
+import { NeedsLoginError } from '../../site-contract/site-errors.ts';
 
 /** The update channel the page subscribes to (liuyingduo/poe-api-wrapper reverse/utils.py @ 4ae9996d). */
 export interface TchannelData {

@@ -3,7 +3,7 @@ import {
   ModelCapabilitiesPatchSchema,
   ModelCapabilityOverridesSchema,
   SiteIdSchema,
-} from '../openai-compatible/model-capabilities-config.ts';
+} from '../kit/model-capabilities-config.ts';
 
 /**
  * Config of a Poe web session (`kind: poe-web`): the poe.com account driven through its own web

@@ -5,8 +5,8 @@ import {
   type ModelCapabilitiesPatch,
   matchesModelPattern,
   resolveCapabilities,
-} from '../openai-compatible/model-capabilities-config.ts';
-import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../site-errors.ts';
+} from '../kit/model-capabilities-config.ts';
+import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 import {
   type ModelCapabilities,
   SITE_INTERFACE_VERSION,
@@ -18,7 +18,7 @@ import {
   type SiteModel,
   type SiteTurn,
   type UploadInput,
-} from '../site.ts';
+} from '../../site-contract/site.ts';
 import { mapPoeSendStatus } from './map-poe-status.ts';
 import type { OperationHashes, PoeOperation } from './operation-hashes.ts';
 import { PoeChannel } from './poe-channel.ts';
@@ -32,6 +32,8 @@ import {
 } from './poe-page-secrets.ts';
 import { AvailableBots, type BotNode, GqlResponse, MessageEdgeCreate } from './poe-wire.ts';
 import { PoeReplyTranslator } from './translate-poe-frame.ts';
+
+// Longer than 400 lines because it is one adapter class covering Poe's web protocol end to end (GraphQL operations, upload, update channel, stop, threads); translation lives in its own modules.
 
 export interface PoeWebSiteOptions {
   id: string;

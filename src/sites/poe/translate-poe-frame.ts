@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent } from '../site.ts';
-import { CumulativeText } from './cumulative-to-delta.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
+import { CumulativeText } from '../kit/cumulative-to-delta.ts';
 import { ChannelFrame, ChannelMessage, MessageAdded } from './poe-wire.ts';
 
 export type ChannelEvent =

@@ -1,4 +1,4 @@
-import type { SiteTurn } from '../site.ts';
+import type { SiteTurn } from '../../site-contract/site.ts';
 import { fromQwenAttachment, qwenFileDescriptor } from './qwen-file.ts';
 
 export interface CompletionRequestInput {

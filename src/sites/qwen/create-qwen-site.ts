@@ -1,8 +1,8 @@
 import { HttpTransport } from '../../transports/http/http-transport.ts';
-import type { SiteFactoryDeps } from '../openai-compatible/create-openai-compatible-site.ts';
-import { mergeCapabilities } from '../openai-compatible/model-capabilities-config.ts';
-import { siteTransport } from '../openai-compatible/site-transport.ts';
-import type { Site } from '../site.ts';
+import type { SiteFactoryDeps } from '../kit/site-factory-deps.ts';
+import { mergeCapabilities } from '../kit/model-capabilities-config.ts';
+import { siteTransport } from '../kit/site-transport.ts';
+import type { Site } from '../../site-contract/site.ts';
 import { readQwenTokenInPage } from './in-page-qwen-token.ts';
 import type { QwenSiteConfig } from './qwen-config.ts';
 import { QWEN_DEFAULT_CAPABILITIES, QwenSite } from './qwen-site.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFixture, words, writeInPieces } from '../openai-compatible/replay-fixture.ts';
+import { readFixture, words, writeInPieces } from '../kit/replay-fixture.ts';
 import { signOssRequest } from './oss-v4-signature.ts';
 import { sha256Hex } from './qwen-token.ts';
 

@@ -3,7 +3,7 @@ import {
   ModelCapabilitiesPatchSchema,
   ModelCapabilityOverridesSchema,
   SiteIdSchema,
-} from '../openai-compatible/model-capabilities-config.ts';
+} from '../kit/model-capabilities-config.ts';
 
 /**
  * Config of a Qwen Chat account (`kind: qwen`, chat.qwen.ai). Log in with email + password (the

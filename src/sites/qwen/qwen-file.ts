@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteAttachment } from '../site.ts';
+import type { SiteAttachment } from '../../site-contract/site.ts';
 
 /** What `upload` learned about a file, kept inside the attachment id so `send` can describe it. */
 export interface UploadedQwenFile {

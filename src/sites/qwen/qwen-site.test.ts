@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { GatewayError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
-import { NeedsLoginError, ThreadNotFoundError } from '../site-errors.ts';
-import type { Site, SiteEvent } from '../site.ts';
+import { NeedsLoginError, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
+import type { Site, SiteEvent } from '../../site-contract/site.ts';
 import { createQwenSite } from './create-qwen-site.ts';
 import {
   FAKE_QWEN_EMAIL,

@@ -8,8 +8,8 @@ import {
   type ModelCapabilitiesPatch,
   matchesModelPattern,
   resolveCapabilities,
-} from '../openai-compatible/model-capabilities-config.ts';
-import { NeedsLoginError, ThreadNotFoundError } from '../site-errors.ts';
+} from '../kit/model-capabilities-config.ts';
+import { NeedsLoginError, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 import {
   type ModelCapabilities,
   SITE_INTERFACE_VERSION,
@@ -21,7 +21,7 @@ import {
   type SiteModel,
   type SiteTurn,
   type UploadInput,
-} from '../site.ts';
+} from '../../site-contract/site.ts';
 import { buildCompletionRequest } from './build-completion-request.ts';
 import { mapQwenError } from './map-qwen-error.ts';
 import { signOssRequest } from './oss-v4-signature.ts';
@@ -39,6 +39,8 @@ import {
   unwrapData,
 } from './qwen-wire.ts';
 import { QwenChunkTranslator } from './translate-qwen-chunk.ts';
+
+// Longer than 400 lines because it is one adapter class covering Qwen Chat's web API end to end (login, models, chats, OSS upload, streaming, stop); translation lives in its own modules.
 
 export interface QwenSiteOptions {
   id: string;

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.ts';
-import { CumulativeText } from '../poe/cumulative-to-delta.ts';
-import type { SiteEvent } from '../site.ts';
+import { CumulativeText } from '../kit/cumulative-to-delta.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { mapQwenCode } from './map-qwen-error.ts';
 import { QwenChunk } from './qwen-wire.ts';
 

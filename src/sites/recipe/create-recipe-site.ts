@@ -7,6 +7,7 @@ import { HttpTransport } from '../../transports/http/http-transport.ts';
 import type { Transport } from '../../transports/transport.ts';
 import { loadRecipe } from './load-recipe.ts';
 import type { Recipe } from './recipe-schema.ts';
+import { recipeWarnings } from './recipe-warnings.ts';
 import { RecipeSite, type RecipeUiOperations } from './recipe-site.ts';
 import type { RecipeSiteConfig } from './recipe-site-config.ts';
 import { createUiOperations } from './ui/create-ui-operations.ts';
@@ -42,6 +43,7 @@ export async function createRecipeSite(
 ): Promise<RecipeSite> {
   const logger = deps.logger.child({ site: config.id });
   const recipe = await loadRecipe(config.recipe);
+  for (const warning of recipeWarnings(recipe)) logger.warn({ recipe: config.recipe }, `recipe: ${warning}`);
   const baseUrl = config.baseUrl ?? recipe.baseUrl;
   if (!baseUrl) throw new Error(`Site '${config.id}': give baseUrl in the config or in ${config.recipe}.`);
   const credentials = resolveCredentials(config, deps.env ?? process.env);
@@ -83,6 +85,8 @@ export async function createRecipeSite(
       (next) => {
         site.replaceRecipe(next);
         logger.info({ recipe: config.recipe }, 'recipe reloaded');
+        for (const warning of recipeWarnings(next))
+          logger.warn({ recipe: config.recipe }, `recipe: ${warning}`);
       },
       {
         onError: (error) =>

@@ -109,9 +109,31 @@ describe('recipe loading and its error messages', () => {
       problemsOf(`${BASE}  login:\n    scrape:\n      csrf: { url: /, regex: 'token=\\w+' }\n`),
       [`site.yaml:18 api.login.scrape.csrf.regex: the regular expression needs a capture group '( )'`],
     );
-    assert.deepEqual(problemsOf(BASE.replace('recipe: 1', 'recipe: 2')), [
-      `site.yaml:1 recipe: this gateway reads recipe format 1`,
+    assert.deepEqual(problemsOf(BASE.replace('recipe: 1', 'recipe: 3')), [
+      `site.yaml:1 recipe: this gateway reads recipe formats 1 and 2`,
     ]);
+  });
+
+  test('format 2 pieces need recipe: 2; version 1 files load as before', () => {
+    const prelude = `${BASE}  prelude:\n    - request: GET /csrf\n      capture: { token: $.token }\n  upload: inline\n`;
+    assert.deepEqual(problemsOf(prelude), [
+      `site.yaml:16 api.prelude: prelude needs recipe: 2`,
+      `site.yaml:19 api.upload: upload: inline needs recipe: 2`,
+    ]);
+    const v2 = parseRecipe(prelude.replace('recipe: 1', 'recipe: 2'));
+    assert.equal(v2.api?.prelude[0]?.request.url.source, '/csrf');
+    assert.equal(v2.api?.upload, 'inline');
+    assert.equal(parseRecipe(BASE).api?.send?.history, 'site');
+  });
+
+  test('loop variables are known inside $each; unknown ones are still refused', () => {
+    const body = (item: string) =>
+      BASE.replace('recipe: 1', 'recipe: 2').replace(
+        "json: { text: '{{text}}' }",
+        `json: { messages: { $each: '{{messages}}', $as: m, $item: { role: '{{${item}}}' } } }`,
+      );
+    assert.ok(parseRecipe(body('m.role')));
+    assert.match(problemsOf(body('x.role'))[0] ?? '', /unknown placeholder '\{\{x\.role\}\}'/);
   });
 
   test('cross-field rules: a websocket stream needs its section; a recipe must send and list models', () => {

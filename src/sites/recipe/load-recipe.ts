@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type Recipe, RecipeSchema } from './recipe-schema.ts';
-import { Template } from './template.ts';
+import { EachTemplate, IfTemplate, Template } from './template.ts';
 import { formatPath, lineOf, type PathSegment } from './yaml-locations.ts';
 
 export interface RecipeProblem {
@@ -46,6 +46,10 @@ export const BUILTIN_VARIABLES = [
   'mediaType',
   'uuid',
   'now',
+  // format 2: the conversation the turn sends and its files (docs/recipes.md#conversation-bodies)
+  'messages',
+  'files',
+  'toolResults',
 ] as const;
 
 export async function loadRecipe(path: string): Promise<Recipe> {
@@ -154,19 +158,34 @@ export function recipeVariables(recipe: Recipe): Set<string> {
   for (const name of Object.keys(login?.capture ?? {})) names.add(name);
   for (const name of Object.keys(login?.scrape ?? {})) names.add(name);
   for (const name of Object.keys(recipe.api?.send?.capture ?? {})) names.add(name);
+  for (const step of recipe.api?.prelude ?? []) {
+    for (const name of Object.keys(step.capture)) names.add(name);
+    for (const name of Object.keys(step.scrape)) names.add(name);
+  }
   return names;
 }
 
 function unknownPlaceholders(recipe: Recipe, document: Document, lineCounter: LineCounter): RecipeProblem[] {
   const known = recipeVariables(recipe);
+  // Loop variables (`$as: m` → `m`, `mIndex`) are known inside their `$each`; checked by name here.
+  walkTemplates(
+    recipe,
+    [],
+    () => undefined,
+    (as) => {
+      known.add(as);
+      known.add(`${as}Index`);
+    },
+  );
   const problems: RecipeProblem[] = [];
   walkTemplates(recipe, [], (template, path) => {
-    for (const name of template.names) {
-      if (known.has(name)) continue;
+    for (const dotted of template.names) {
+      const name = dotted.split('.')[0] ?? dotted;
+      if (known.has(name) || known.has(dotted)) continue;
       problems.push({
         line: lineOf(document, lineCounter, path),
         path: formatPath(path),
-        message: `unknown placeholder '{{${name}}}' (known: ${[...known].sort().join(', ')})`,
+        message: `unknown placeholder '{{${dotted}}}' (known: ${[...known].sort().join(', ')})`,
       });
     }
   });
@@ -177,18 +196,43 @@ function walkTemplates(
   value: unknown,
   path: PathSegment[],
   visit: (template: Template, path: PathSegment[]) => void,
+  loop: (as: string) => void = () => undefined,
 ): void {
   if (value instanceof Template) {
     visit(value, path);
     return;
   }
+  if (value instanceof EachTemplate) {
+    loop(value.as);
+    visit(value.over, [...path, '$each']);
+    walkTemplates(value.item, [...path, '$item'], visit, loop);
+    return;
+  }
+  if (value instanceof IfTemplate) {
+    visit(value.test, [...path, '$if']);
+    walkTemplates(value.whenTrue, [...path, '$then'], visit, loop);
+    walkTemplates(value.otherwise, [...path, '$else'], visit, loop);
+    return;
+  }
   if (Array.isArray(value)) {
     value.forEach((item, index) => {
-      walkTemplates(item, [...path, index], visit);
+      walkTemplates(item, [...path, index], visit, loop);
     });
     return;
   }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [key, item] of Object.entries(value)) walkTemplates(item, [...path, key], visit);
+    for (const [key, item] of Object.entries(value)) walkTemplates(item, [...path, key], visit, loop);
   }
+}
+
+/** Every placeholder name (first segment) the recipe's templates use, for the capability warnings. */
+export function usedPlaceholders(value: unknown): Set<string> {
+  const used = new Set<string>();
+  walkTemplates(value, [], (template) => {
+    for (const name of template.names) {
+      used.add(name);
+      used.add(name.split('.')[0] ?? name);
+    }
+  });
+  return used;
 }

@@ -1,5 +1,5 @@
 import { type ErrorKind, GatewayError } from '../../core/errors.ts';
-import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../site-errors.ts';
+import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 import { firstMatch } from './json-path.ts';
 import type { RecipeApi, RecipeErrorKind } from './recipe-schema.ts';
 

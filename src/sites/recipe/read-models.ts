@@ -1,4 +1,4 @@
-import type { ModelCapabilities, SiteModel } from '../site.ts';
+import type { ModelCapabilities, SiteModel } from '../../site-contract/site.ts';
 import { evaluateJsonPath, firstMatch, type JsonPath } from './json-path.ts';
 import type { Recipe, RecipeApi } from './recipe-schema.ts';
 

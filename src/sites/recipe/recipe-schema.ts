@@ -1,73 +1,22 @@
 import { z } from 'zod';
-import { compileJsonPath, JsonPathError } from './json-path.ts';
-import { compileJsonTemplate, compileTemplate, TemplateSyntaxError } from './template.ts';
+import { captureRegex, jsonBody, jsonPath, scalar, statuses, template, varName } from './recipe-scalars.ts';
+import { type StepSchema, UiSchema } from './recipe-ui-schema.ts';
+
+export { ReplyDoneSchema, StepSchema, UiSchema } from './recipe-ui-schema.ts';
+
+// Longer than 400 lines because it is the recipe format's whole schema (versions 1 and 2), each field documented where it is declared; the UI part is in recipe-ui-schema.ts.
 
 /**
- * Recipe format version 1: a site described by a YAML file instead of code (docs/recipes.md).
+ * Recipe format version 2 (and 1, its subset): a site described by a YAML file instead of code (docs/recipes.md).
  * Every object is strict (an unknown key is an error, so a typo never passes silently); strings that
  * are JSONPaths, templates or regular expressions are compiled here, so a recipe that loads is one
- * that can run.
+ * that can run. The compiled scalars live in recipe-scalars.ts and the `ui` section in
+ * recipe-ui-schema.ts; this file stays over 400 lines because the request, stream and API schemas and
+ * the recipe's cross-field rules (which read all of them) are one connected definition.
  */
-export const RECIPE_FORMAT_VERSION = 1 as const;
-
-// ---------- compiled scalars ----------
-
-const jsonPath = z.string().transform((source, ctx) => {
-  try {
-    return compileJsonPath(source);
-  } catch (error) {
-    if (!(error instanceof JsonPathError)) throw error;
-    ctx.addIssue({
-      code: 'custom',
-      message: `invalid JSONPath '${source}': ${error.message} (column ${error.column})`,
-    });
-    return z.NEVER;
-  }
-});
-
-const template = z.string().transform((source, ctx) => {
-  try {
-    return compileTemplate(source);
-  } catch (error) {
-    if (!(error instanceof TemplateSyntaxError)) throw error;
-    ctx.addIssue({ code: 'custom', message: `invalid template '${source}': ${error.message}` });
-    return z.NEVER;
-  }
-});
-
-const jsonBody = z.unknown().transform((value, ctx) => {
-  try {
-    return compileJsonTemplate(value);
-  } catch (error) {
-    if (!(error instanceof TemplateSyntaxError)) throw error;
-    const path = (error as TemplateSyntaxError & { path?: (string | number)[] }).path ?? [];
-    ctx.addIssue({ code: 'custom', message: `invalid template: ${error.message}`, path });
-    return z.NEVER;
-  }
-});
-
-/** A regular expression whose first capture group is the value wanted. */
-const captureRegex = z.string().transform((source, ctx) => {
-  let regex: RegExp;
-  try {
-    regex = new RegExp(source);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
-    return z.NEVER;
-  }
-  if (new RegExp(`${source}|`).exec('')?.length === 1) {
-    ctx.addIssue({ code: 'custom', message: `the regular expression needs a capture group '( )'` });
-    return z.NEVER;
-  }
-  return regex;
-});
-
-const statuses = z.array(z.number().int().min(100).max(599)).min(1);
-const varName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'names are letters, digits and _');
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-
-/** Playwright selector syntax: CSS, `text=…`, `role=button[name="Send"]`, `>>` chains; templated. */
-const selector = template;
+export const RECIPE_FORMAT_VERSION = 2 as const;
+/** Format versions this gateway reads (version 1 files load unchanged). */
+export const RECIPE_FORMAT_VERSIONS = [1, 2] as const;
 
 // ---------- requests ----------
 
@@ -255,6 +204,18 @@ export const LoginSchema = z.strictObject({
   clearCookies: z.boolean().default(true),
 });
 
+/**
+ * Format 2: a request made before the login (a CSRF token from a `GET`), with its own captures and
+ * scraped values; they and the cookies it set are kept across the login step.
+ */
+export const PreludeStepSchema = z.strictObject({
+  request: RequestSchema,
+  ok: statuses.default([200]),
+  capture: captures.default({}),
+  /** Read from this request's response (or from `url`): `csrf: { meta: csrf-token }`. */
+  scrape: z.record(varName, ScrapeSchema).default({}),
+});
+
 export const SessionCheckSchema = operation([200], {
   challenge: z.array(z.number().int()).default([]),
   user: jsonPath.optional(),
@@ -314,6 +275,11 @@ export const ModelsListSchema = operation([200], {
 export const SendSchema = operation([200], {
   /** Values from a JSON send response (when the reply streams elsewhere, e.g. a WebSocket). */
   capture: captures.default({}),
+  /**
+   * Format 2. `site`: the site keeps each thread. `local`: the API takes the whole conversation and
+   * keeps none; the gateway keeps each thread's messages and `{{messages}}` carries them.
+   */
+  history: z.enum(['site', 'local']).default('site'),
   /** Create the thread first when the turn starts one; its id becomes `{{threadId}}`. */
   createThread: operation([200, 201], { threadId: jsonPath }).optional(),
   stream: StreamSchema,
@@ -331,6 +297,8 @@ export const SendSchema = operation([200], {
 export const ApiSchema = z.strictObject({
   /** Sent with every API request (templated). */
   headers: z.record(z.string(), template).default({}),
+  /** Format 2: requests made, in order, before the login request. */
+  prelude: z.array(PreludeStepSchema).default([]),
   login: LoginSchema.optional(),
   session: SessionCheckSchema.optional(),
   /** Responses that mean the session ended: log in again once and retry. */
@@ -338,112 +306,14 @@ export const ApiSchema = z.strictObject({
   errors: ErrorsSchema.default({ codes: {}, statuses: {} }),
   models: ModelsListSchema.optional(),
   send: SendSchema.optional(),
-  upload: operation([200, 201], { fileId: jsonPath, mediaType: jsonPath.optional() }).optional(),
+  /**
+   * How files reach the site. `inline` (format 2): the gateway keeps the bytes and the send body
+   * carries them (`{{files}}`, `{{f.dataUrl}}`…), for sites that take `data:` URLs inside messages.
+   */
+  upload: z
+    .union([z.literal('inline'), operation([200, 201], { fileId: jsonPath, mediaType: jsonPath.optional() })])
+    .optional(),
   deleteThread: operation([200, 204], {}).optional(),
-});
-
-// ---------- UI ----------
-
-const STEP_ACTIONS = ['click', 'fill', 'select', 'press', 'goto', 'waitFor', 'reload', 'wait'] as const;
-
-/** One browser action; exactly one action key per step. */
-export const StepSchema = z
-  .strictObject({
-    click: selector.optional(),
-    /** Selector to fill with `value`. */
-    fill: selector.optional(),
-    /** A `<select>` to set to `value` (an option value or label). */
-    select: selector.optional(),
-    /** A key (`Enter`), pressed in `on` or the focused element. */
-    press: z.string().optional(),
-    on: selector.optional(),
-    goto: template.optional(),
-    waitFor: selector.optional(),
-    state: z.enum(['visible', 'hidden', 'attached', 'detached']).optional(),
-    reload: z.literal(true).optional(),
-    /** Milliseconds. */
-    wait: z.number().int().min(0).max(60_000).optional(),
-    value: template.optional(),
-    /** Skip (not fail) when the element is absent, e.g. a drawer already open. */
-    optional: z.boolean().default(false),
-    /** How long the step may wait for its element. */
-    timeoutMs: z.number().int().positive().max(120_000).default(5000),
-  })
-  .superRefine((step, ctx) => {
-    const actions = STEP_ACTIONS.filter((key) => step[key] !== undefined);
-    if (actions.length !== 1)
-      ctx.addIssue({ code: 'custom', message: `a step needs exactly one of ${STEP_ACTIONS.join(', ')}` });
-    if ((step.fill !== undefined || step.select !== undefined) && step.value === undefined)
-      ctx.addIssue({ code: 'custom', message: 'fill and select need a value' });
-  });
-
-const steps = z.array(StepSchema).min(1);
-
-export const ReplyDoneSchema = z
-  .strictObject({
-    /** A request whose URL contains this finished (the reply's stream). */
-    request: z.string().optional(),
-    /** This element is gone (the stop button). */
-    hidden: selector.optional(),
-    /** This element is shown (a copy button, a "regenerate" link). */
-    visible: selector.optional(),
-    /** The reply's text did not change for this long. */
-    stableMs: z.number().int().positive().optional(),
-    timeoutMs: z.number().int().positive().default(120_000),
-  })
-  .superRefine((done, ctx) => {
-    if (done.request === undefined && !done.hidden && !done.visible && done.stableMs === undefined)
-      ctx.addIssue({ code: 'custom', message: 'give at least one of request, hidden, visible, stableMs' });
-  });
-
-export const UiSchema = z.strictObject({
-  /** The chat page. */
-  startUrl: template.default(compileTemplate('/')),
-  /** Shown only when logged in. */
-  loggedIn: selector,
-  /** Shown when a login is needed (the login form). */
-  needsLogin: selector.optional(),
-  /** Shown on a challenge / captcha interstitial. */
-  challenge: selector.optional(),
-  login: steps.optional(),
-  newChat: steps.optional(),
-  /** Opens `{{threadId}}` to continue it. */
-  openThread: steps.optional(),
-  /** Chooses `{{model}}`. */
-  selectModel: steps.optional(),
-  listModels: z
-    .strictObject({
-      open: steps.optional(),
-      /** Each model option. */
-      option: selector,
-      /** The option's attribute holding the model id (else its text). */
-      idAttribute: z.string().optional(),
-      close: steps.optional(),
-    })
-    .optional(),
-  /** Sets `{{systemPrompt}}` on a new chat. */
-  systemPrompt: steps.optional(),
-  input: selector,
-  /** Absent: press Enter in the input. */
-  send: selector.optional(),
-  stop: selector.optional(),
-  /** A file `<input>`, or a button that opens a file chooser. */
-  attach: z
-    .strictObject({ input: selector.optional(), button: selector.optional(), ready: selector.optional() })
-    .superRefine((attach, ctx) => {
-      if (!attach.input === !attach.button)
-        ctx.addIssue({ code: 'custom', message: 'give one of input or button' });
-    })
-    .optional(),
-  /** The last reply (when several match, the last one is read). */
-  reply: selector,
-  thinking: selector.optional(),
-  /** A failed reply, as the page shows it (counted: only a new one is an error). */
-  error: selector.optional(),
-  done: ReplyDoneSchema,
-  /** The thread id from the page URL after a reply (first capture group). */
-  threadId: z.strictObject({ url: captureRegex }).optional(),
-  deleteThread: steps.optional(),
 });
 
 // ---------- the recipe ----------
@@ -511,9 +381,10 @@ function captureRegexOrPlain() {
 
 export const RecipeSchema = z
   .strictObject({
-    recipe: z.literal(RECIPE_FORMAT_VERSION, {
-      error: `this gateway reads recipe format ${RECIPE_FORMAT_VERSION}`,
-    }),
+    recipe: z.custom<(typeof RECIPE_FORMAT_VERSIONS)[number]>(
+      (value) => RECIPE_FORMAT_VERSIONS.some((version) => version === value),
+      { error: `this gateway reads recipe formats ${RECIPE_FORMAT_VERSIONS.join(' and ')}` },
+    ),
     name: z.string().min(1),
     /** The site's origin; the gateway config may override it. */
     baseUrl: z.url().optional(),
@@ -531,9 +402,47 @@ export const RecipeSchema = z
     aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
     api: ApiSchema.optional(),
     ui: UiSchema.optional(),
+    /**
+     * Format 2: requests the browser pages may not make (analytics, CDNs), applied by the gateway and
+     * by `check` alike. Glob patterns over URLs (`*` any run of characters).
+     */
+    network: z
+      .strictObject({
+        block: z.array(z.string().min(1)).default([]),
+        /** When given, only the site's own origin and these may load. */
+        allow: z.array(z.string().min(1)).optional(),
+      })
+      .optional(),
     check: CheckProbesSchema.optional(),
   })
   .superRefine((recipe, ctx) => {
+    if (recipe.recipe === 1) {
+      if ((recipe.api?.prelude.length ?? 0) > 0)
+        ctx.addIssue({ code: 'custom', message: 'prelude needs recipe: 2', path: ['api', 'prelude'] });
+      const ui = recipe.ui;
+      const v2ui: Array<[boolean, string, (string | number)[]]> = [
+        [Boolean(ui?.waits), 'waits', ['ui', 'waits']],
+        [Boolean(ui?.setup), 'setup', ['ui', 'setup']],
+        [Boolean(ui?.attach?.steps), 'attach.steps', ['ui', 'attach', 'steps']],
+        [Boolean(ui?.listModels?.idPattern), 'idPattern', ['ui', 'listModels', 'idPattern']],
+        [
+          Boolean(ui?.threadId && !ui.threadId.url),
+          'threadId from a selector or storage',
+          ['ui', 'threadId'],
+        ],
+        [Boolean(recipe.network), 'network', ['network']],
+      ];
+      for (const [used, what, path] of v2ui)
+        if (used) ctx.addIssue({ code: 'custom', message: `${what} needs recipe: 2`, path });
+      if (recipe.api?.send?.history === 'local')
+        ctx.addIssue({
+          code: 'custom',
+          message: 'history: local needs recipe: 2',
+          path: ['api', 'send', 'history'],
+        });
+      if (recipe.api?.upload === 'inline')
+        ctx.addIssue({ code: 'custom', message: 'upload: inline needs recipe: 2', path: ['api', 'upload'] });
+    }
     if (!recipe.api?.send && !recipe.ui)
       ctx.addIssue({ code: 'custom', message: `the recipe cannot send: add api.send or a ui section` });
     if (!recipe.models && !recipe.api?.models && !recipe.ui?.listModels)
@@ -549,6 +458,7 @@ export type RecipeUi = z.output<typeof UiSchema>;
 export type RecipeRequest = z.output<typeof RequestSchema>;
 export type RecipeStream = z.output<typeof StreamSchema>;
 export type RecipeCondition = z.output<typeof ConditionSchema>;
+export type RecipePreludeStep = z.output<typeof PreludeStepSchema>;
 export type RecipeScrape = z.output<typeof ScrapeSchema>;
 export type RecipeStep = z.output<typeof StepSchema>;
 export type RecipeErrorKind = z.output<typeof ErrorKindSchema>;

@@ -1,12 +1,12 @@
 import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Transport, TransportResponse } from '../../transports/transport.ts';
-import type { SessionState } from '../site.ts';
-import { NeedsLoginError } from '../site-errors.ts';
+import type { SessionState } from '../../site-contract/site.ts';
+import { NeedsLoginError } from '../../site-contract/site-errors.ts';
 import { buildRequest } from './build-request.ts';
 import { firstMatch, type JsonPath } from './json-path.ts';
 import { errorFromStatus, readErrorBody } from './map-recipe-error.ts';
-import type { Recipe, RecipeApi, RecipeRequest } from './recipe-schema.ts';
+import type { Recipe, RecipeApi, RecipeRequest, RecipeScrape } from './recipe-schema.ts';
 import { scrapeValue } from './scrape-value.ts';
 import type { TemplateVars } from './template.ts';
 
@@ -19,8 +19,19 @@ export interface RecipeSessionOptions {
   logger: Logger;
 }
 
+const ACCEPT_PAGE = 'text/html,application/json;q=0.9,*/*;q=0.8';
+
+function describeScrape(scrape: RecipeScrape): string {
+  if (scrape.regex) return `regex ${scrape.regex.source}`;
+  if (scrape.meta !== undefined) return `meta ${scrape.meta}`;
+  if (scrape.cookie !== undefined) return `cookie ${scrape.cookie}`;
+  if (scrape.header !== undefined) return `header ${scrape.header}`;
+  return `path ${scrape.path?.source ?? ''}`;
+}
+
 const NO_API: RecipeApi = {
   headers: {},
+  prelude: [],
   relogin: [{ status: 401 }],
   errors: { codes: {}, statuses: {} },
 };
@@ -74,9 +85,27 @@ export class RecipeSession {
 
   async #performLogin(signal: AbortSignal): Promise<void> {
     const login = this.api.login;
+    const prelude = this.api.prelude;
     const { transport, logger, siteId } = this.#options;
     this.#loggedIn = false;
     this.#values = {};
+    if (!login && prelude.length === 0) {
+      this.#loggedIn = true;
+      return;
+    }
+    // Cookies are forgotten once, before the prelude: what the prelude got (a CSRF cookie) must
+    // survive into the login request.
+    if ((login?.clearCookies ?? true) && (login?.request || prelude.length > 0))
+      await transport.clearSession();
+    for (const [index, step] of prelude.entries()) {
+      const where = `prelude[${index}]`;
+      const response = await this.#send(step.request, this.vars(), signal, { accept: ACCEPT_PAGE });
+      const text = await response.text();
+      if (!step.ok.includes(response.status))
+        throw errorFromStatus(this.api.errors, response.status, text, { action: `run ${where}` });
+      this.#capture(step.capture, text, where);
+      await this.#scrape(step.scrape, { text, headers: response.headers }, where, signal);
+    }
     if (!login) {
       this.#loggedIn = true;
       return;
@@ -84,7 +113,6 @@ export class RecipeSession {
     let text = '';
     let headers = new Headers();
     if (login.request) {
-      if (login.clearCookies) await transport.clearSession();
       const response = await this.#send(login.request, this.vars(), signal);
       text = await response.text();
       headers = response.headers;
@@ -92,38 +120,52 @@ export class RecipeSession {
         throw new NeedsLoginError('the site rejected the configured credentials');
       if (!login.ok.includes(response.status))
         throw errorFromStatus(this.api.errors, response.status, text, { action: 'log in' });
-      this.#capture(login.capture, text);
+      this.#capture(login.capture, text, 'login');
     }
-    for (const [name, scrape] of Object.entries(login.scrape)) {
-      let source = { text, headers };
-      if (scrape.url) {
-        const page = await this.#send({ method: 'GET', url: scrape.url, headers: {} }, this.vars(), signal, {
-          accept: 'text/html,application/json;q=0.9,*/*;q=0.8',
-        });
-        source = { text: await page.text(), headers: page.headers };
-        if (page.status === 403) throw new NeedsLoginError('the site shows a challenge page');
-      }
-      const cookies = await transport.cookies(this.#options.baseUrl);
-      const value = scrapeValue(scrape, { ...source, cookies });
-      if (value === undefined) throw new NeedsLoginError(`'${name}' was not found after logging in`);
-      this.#values[name] = value;
-    }
+    await this.#scrape(login.scrape, { text, headers }, 'login', signal);
     this.#loggedIn = true;
     logger.info({ site: siteId }, 'logged in to recipe site');
   }
 
-  #capture(captures: Record<string, JsonPath>, text: string): void {
+  async #scrape(
+    scrapes: Record<string, RecipeScrape>,
+    response: { text: string; headers: Headers },
+    where: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    for (const [name, scrape] of Object.entries(scrapes)) {
+      let source = response;
+      if (scrape.url) {
+        const page = await this.#send({ method: 'GET', url: scrape.url, headers: {} }, this.vars(), signal, {
+          accept: ACCEPT_PAGE,
+        });
+        source = { text: await page.text(), headers: page.headers };
+        if (page.status === 403) throw new NeedsLoginError('the site shows a challenge page');
+      }
+      const cookies = await this.#options.transport.cookies(this.#options.baseUrl);
+      const value = scrapeValue(scrape, { ...source, cookies });
+      if (value === undefined)
+        throw new NeedsLoginError(
+          where === 'login'
+            ? `'${name}' was not found after logging in`
+            : `'${name}' was not found in the ${where} response (${describeScrape(scrape)})`,
+        );
+      this.#values[name] = value;
+    }
+  }
+
+  #capture(captures: Record<string, JsonPath>, text: string, where: string): void {
     if (Object.keys(captures).length === 0) return;
     let data: unknown;
     try {
       data = JSON.parse(text);
     } catch {
-      throw new NeedsLoginError('the login response was not JSON');
+      throw new NeedsLoginError(`the ${where} response was not JSON`);
     }
     for (const [name, path] of Object.entries(captures)) {
       const value = firstMatch(path, data);
       if (typeof value !== 'string' && typeof value !== 'number')
-        throw new NeedsLoginError(`the login response has no '${name}' at ${path.source}`);
+        throw new NeedsLoginError(`the ${where} response has no '${name}' at ${path.source}`);
       this.#values[name] = String(value);
     }
   }

@@ -4,8 +4,8 @@ import { type DemoSite, startDemoSite } from '../../../demo-site/src/index.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { HttpTransport } from '../../transports/http/http-transport.ts';
-import type { SiteEvent } from '../site.ts';
-import { NeedsLoginError, ThreadNotFoundError } from '../site-errors.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
+import { NeedsLoginError, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 import { loadRecipe } from './load-recipe.ts';
 import { RecipeSite } from './recipe-site.ts';
 

@@ -11,7 +11,9 @@ import {
   type SiteModel,
   type SiteTurn,
   type UploadInput,
-} from '../site.ts';
+} from '../../site-contract/site.ts';
+import { InlineFiles } from './inline-files.ts';
+import { LocalThreads } from './local-threads.ts';
 import { firstMatch } from './json-path.ts';
 import { errorFromStatus } from './map-recipe-error.ts';
 import { readModels, staticModels, withAliases } from './read-models.ts';
@@ -30,6 +32,8 @@ export interface RecipeUiOperations {
   send(turn: SiteTurn, model: string, signal: AbortSignal): AsyncIterable<SiteEvent>;
   upload(file: UploadInput, signal: AbortSignal): Promise<SiteAttachment>;
   deleteThread(threadId: string, signal: AbortSignal): Promise<void>;
+  /** Runs the recipe's `ui.setup` steps again (they also run once after the first login). */
+  runSetup?(signal: AbortSignal): Promise<void>;
   /** The recipe changed (hot reload). */
   replaceRecipe(recipe: Recipe): void;
   close(): Promise<void>;
@@ -59,6 +63,9 @@ export class RecipeSite implements Site {
   readonly #options: RecipeSiteOptions;
   readonly #session: RecipeSession;
   #ui: RecipeUiOperations | undefined;
+  /** Files of an `upload: inline` recipe, and the threads of a `history: local` one (format 2). */
+  readonly #inlineFiles = new InlineFiles();
+  readonly #localThreads = new LocalThreads();
 
   constructor(options: RecipeSiteOptions) {
     const baseUrl = options.baseUrl ?? options.recipe.baseUrl;
@@ -91,8 +98,12 @@ export class RecipeSite implements Site {
     const recipe = this.#recipe;
     return {
       threads: recipe.capabilities.threads,
-      deleteThreads: Boolean(recipe.api?.deleteThread ?? recipe.ui?.deleteThread),
-      uploads: Boolean(recipe.api?.upload ?? recipe.ui?.attach),
+      deleteThreads: Boolean(
+        recipe.api?.deleteThread ?? recipe.ui?.deleteThread ?? recipe.api?.send?.history === 'local',
+      ),
+      // A vision model on an API recipe without uploads still takes the file, so that upload() can say
+      // exactly what the recipe lacks (not "no vision").
+      uploads: Boolean(recipe.api?.upload ?? recipe.ui?.attach) || declaresVision(recipe),
       acceptedMediaTypes: recipe.capabilities.acceptedMediaTypes,
       maxUploadBytes: recipe.capabilities.maxUploadBytes,
       models: recipe.capabilities.models,
@@ -116,6 +127,13 @@ export class RecipeSite implements Site {
   async login(signal: AbortSignal): Promise<void> {
     if (this.#apiLogin) await this.#session.login(signal);
     else await this.#uiOps('log in').login(signal);
+  }
+
+  /** Re-runs the recipe's one-time `ui.setup` steps on demand. */
+  async runSetup(signal: AbortSignal): Promise<void> {
+    if (!this.#recipe.ui?.setup)
+      throw new GatewayError('invalid_request', 'The recipe has no ui.setup steps.');
+    await this.#uiOps('run the setup').runSetup?.(signal);
   }
 
   async checkSession(signal: AbortSignal): Promise<SessionState> {
@@ -146,13 +164,28 @@ export class RecipeSite implements Site {
     const recipe = this.#recipe;
     const model = recipe.aliases[turn.model] ?? turn.model;
     const send = recipe.api?.send;
-    if (send) return sendOverApi(this.#session, send, turn, model, signal);
-    return this.#uiOps('send a message').send(turn, model, signal);
+    const events = send
+      ? sendOverApi(this.#session, send, turn, model, signal, {
+          inline: recipe.api?.upload === 'inline' ? this.#inlineFiles : undefined,
+          local: send.history === 'local' ? this.#localThreads : undefined,
+        })
+      : this.#uiOps('send a message').send(turn, model, signal);
+    return recipe.capabilities.threads ? events : withoutThreads(events);
   }
 
   async upload(file: UploadInput, signal: AbortSignal): Promise<SiteAttachment> {
-    const upload = this.#recipe.api?.upload;
-    if (!upload) return this.#uiOps('upload a file').upload(file, signal);
+    const recipe = this.#recipe;
+    const upload = recipe.api?.upload;
+    if (upload === 'inline') return this.#inlineFiles.add(file);
+    if (!upload) {
+      if (recipe.api?.send && !recipe.ui)
+        throw new GatewayError(
+          'invalid_request',
+          `The recipe '${recipe.name}' sends over its API but has no file placeholder (api.upload, or ` +
+            `upload: inline with {{files}} in the send body), so this file cannot be sent.`,
+        );
+      return this.#uiOps('upload a file').upload(file, signal);
+    }
     const vars = {
       file: new File([file.data as Uint8Array<ArrayBuffer>], file.filename, { type: file.mediaType }),
       filename: file.filename,
@@ -179,6 +212,10 @@ export class RecipeSite implements Site {
 
   async deleteThread(threadId: string, signal: AbortSignal): Promise<void> {
     const remove = this.#recipe.api?.deleteThread;
+    if (!remove && this.#recipe.api?.send?.history === 'local') {
+      this.#localThreads.delete(threadId);
+      return;
+    }
     if (!remove) return this.#uiOps('delete a thread').deleteThread(threadId, signal);
     const response = await this.#session.request(remove.request, { threadId }, signal);
     const text = await response.text();
@@ -196,10 +233,26 @@ export class RecipeSite implements Site {
   }
 }
 
+function declaresVision(recipe: Recipe): boolean {
+  return (
+    recipe.capabilities.models.vision ||
+    (recipe.models ?? []).some((model) => model.capabilities.vision === true) ||
+    recipe.api?.models?.capabilities.vision !== undefined
+  );
+}
+
 function parseJson(text: string, action: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     throw new GatewayError('upstream', `The site's answer to ${action} was not JSON.`);
   }
+}
+
+/**
+ * A recipe that declares `threads: false` reports no thread, even when the page shows an id (a
+ * URL `/c/…` the app does not keep history for): a reported thread promises a continuation.
+ */
+async function* withoutThreads(events: AsyncIterable<SiteEvent>): AsyncIterable<SiteEvent> {
+  for await (const event of events) if (event.type !== 'thread') yield event;
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent, SiteTurn } from '../site.ts';
+import type { SiteEvent, SiteTurn } from '../../site-contract/site.ts';
 import { resolveUrl } from './build-request.ts';
+import { conversationVars, type InlineFiles } from './inline-files.ts';
 import { firstMatch } from './json-path.ts';
+import type { LocalMessage, LocalThreads } from './local-threads.ts';
 import { errorFromStatus } from './map-recipe-error.ts';
 import { matchAll } from './match-condition.ts';
 import type { RecipeApi } from './recipe-schema.ts';
@@ -15,8 +17,12 @@ import { toWebSocketUrl, WebSocketRecords } from './websocket-records.ts';
 type SendOperation = NonNullable<RecipeApi['send']>;
 
 /** The variables one turn adds to the session's. */
-export function turnVars(turn: SiteTurn, model: string): Record<string, unknown> {
+export function turnVars(turn: SiteTurn, model: string, inline?: InlineFiles): Record<string, unknown> {
+  const conversation = conversationVars(turn, inline);
   return {
+    messages: conversation.messages,
+    files: conversation.files,
+    toolResults: turn.toolResults && turn.toolResults.length > 0 ? turn.toolResults : undefined,
     model,
     text: turn.text,
     threadId: turn.threadId,
@@ -43,9 +49,22 @@ export async function* sendOverApi(
   turn: SiteTurn,
   model: string,
   signal: AbortSignal,
+  kept: { inline?: InlineFiles | undefined; local?: LocalThreads | undefined } = {},
 ): AsyncIterable<SiteEvent> {
   const api = session.api;
-  const vars: Record<string, unknown> = turnVars(turn, model);
+  const vars: Record<string, unknown> = turnVars(turn, model, kept.inline);
+  const local = send.history === 'local' ? kept.local : undefined;
+  let localTurn: { threadId: string; sent: LocalMessage[]; reply: string } | undefined;
+  if (local) {
+    const threadId = turn.threadId ?? local.newId();
+    const sent = vars.messages as LocalMessage[];
+    vars.messages = [...(turn.threadId ? local.history(turn.threadId) : []), ...sent];
+    vars.threadId = threadId;
+    localTurn = { threadId, sent, reply: '' };
+  }
+  const keepTurn = () => {
+    if (local && localTurn) local.append(localTurn.threadId, localTurn.sent, localTurn.reply);
+  };
   const context = { action: 'send', ...(turn.threadId ? { threadId: turn.threadId } : {}) };
 
   if (vars.threadId === undefined && send.createThread) {
@@ -131,16 +150,28 @@ export async function* sendOverApi(
         if (stream.websocket?.only && !matchAll(stream.websocket.only, record, session.vars(vars))) continue;
         const events = extractor.push(record);
         if (extractor.messageId && vars.messageId === undefined) vars.messageId = extractor.messageId;
-        for (const event of events) yield event;
-        if (extractor.finished) return;
+        for (const event of events) {
+          if (localTurn && event.type === 'text') localTurn.reply += event.delta;
+          yield event;
+        }
+        if (extractor.finished) {
+          keepTurn();
+          return;
+        }
       }
       signal.throwIfAborted();
-      for (const event of extractor.end()) yield event;
+      for (const event of extractor.end()) {
+        if (localTurn && event.type === 'text') localTurn.reply += event.delta;
+        yield event;
+      }
+      keepTurn();
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
   } catch (error) {
     if (signal.aborted) {
+      // The caller saw the thread; keep the turn with the reply as far as it came (as sites do).
+      keepTurn();
       requestStop();
       throw signal.reason;
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent } from '../site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { parseRecipe } from './load-recipe.ts';
 import type { RecipeStream } from './recipe-schema.ts';
 import { StreamExtractor } from './stream-extractor.ts';

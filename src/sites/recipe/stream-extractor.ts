@@ -1,5 +1,5 @@
 import { GatewayError } from '../../core/errors.ts';
-import type { SiteEvent } from '../site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { evaluateJsonPath, firstMatch, type JsonPath } from './json-path.ts';
 import { type ErrorContext, errorFromStream, type RecipeErrors } from './map-recipe-error.ts';
 import { matchAll } from './match-condition.ts';

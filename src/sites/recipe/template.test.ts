@@ -39,6 +39,59 @@ describe('recipe templates', () => {
     });
   });
 
+  test('$each builds one item per element, spread inside a list; $if picks a branch or leaves it out', () => {
+    const body = compileJsonTemplate({
+      messages: [
+        { $if: '{{systemPrompt}}', $then: { role: 'system', content: '{{systemPrompt}}' } },
+        {
+          $each: '{{messages}}',
+          $as: 'm',
+          $item: {
+            role: '{{m.role}}',
+            n: '{{mIndex}}',
+            content: {
+              $each: '{{m.parts}}',
+              $as: 'p',
+              $item: { $if: '{{p.dataUrl}}', $then: { url: '{{p.dataUrl}}' }, $else: { text: '{{p.text}}' } },
+            },
+          },
+        },
+      ],
+    });
+    const vars = {
+      messages: [
+        { role: 'user', parts: [{ text: 'hi' }, { dataUrl: 'data:image/png;base64,AA==' }] },
+        { role: 'assistant', parts: [] },
+      ],
+    };
+    assert.deepEqual(renderJson(body, vars), {
+      messages: [
+        { role: 'user', n: 0, content: [{ text: 'hi' }, { url: 'data:image/png;base64,AA==' }] },
+        { role: 'assistant', n: 1, content: [] },
+      ],
+    });
+    const withSystem = renderJson(body, { ...vars, systemPrompt: 'be brief' }) as { messages: unknown[] };
+    assert.deepEqual(withSystem.messages[0], { role: 'system', content: 'be brief' });
+    // A missing list is no items; a value that is not a list is an error naming the template.
+    assert.deepEqual(renderJson(body, {}), { messages: [] });
+    assert.throws(() => renderJson(body, { messages: 'x' }), /\$each '\{\{messages\}\}' is not a list/);
+  });
+
+  for (const [value, message] of [
+    [{ $each: '{{a}}', $item: 1, extra: 2 }, 'takes only $as and $item'],
+    [{ $each: 'x {{a}}', $item: 1 }, 'needs one placeholder'],
+    [{ $each: '{{a}}' }, 'needs an $item'],
+    [{ $each: '{{a}}', $as: '1x', $item: 1 }, '$as is a name'],
+    [{ $if: '{{a}}' }, 'needs $then or $else'],
+  ] as const) {
+    test(`rejects ${JSON.stringify(value)}`, () => {
+      assert.throws(
+        () => compileJsonTemplate(value),
+        (error: unknown) => error instanceof TemplateSyntaxError && error.message.includes(message),
+      );
+    });
+  }
+
   for (const [source, message] of [
     ['{{model', 'unclosed'],
     ['{{ 1x }}', 'bad placeholder'],

@@ -86,8 +86,22 @@ export function compileTemplate(source: string): Template {
 }
 
 function lookup(vars: TemplateVars, placeholder: Placeholder): unknown {
-  const value = vars[placeholder.name];
+  // `{{m.role}}` reads a member of a value (a loop variable, a file); a flat name wins when present.
+  let value: unknown = vars[placeholder.name];
+  if (value === undefined && placeholder.name.includes('.')) {
+    value = vars;
+    for (const key of placeholder.name.split('.')) {
+      value =
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    }
+  }
   return value === undefined ? placeholder.fallback : value;
+}
+
+/** Whether a value counts as present for `$if`: not missing, null, false, '' or an empty list. */
+export function truthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === '') return false;
+  return !(Array.isArray(value) && value.length === 0);
 }
 
 function applyFilter(value: unknown, filter: TemplateFilter | undefined): unknown {
@@ -127,9 +141,41 @@ export function renderValue(template: Template, vars: TemplateVars): unknown {
   return renderString(template, vars);
 }
 
+/**
+ * `{ $each: '{{messages}}', $as: m, $item: … }` (format 2): one `$item` per element of the list, with
+ * the element as `{{m}}` / `{{m.role}}` and its position as `{{mIndex}}`. Inside a list its items are
+ * spread into the surrounding list, so a system message and the conversation can share one array.
+ */
+export class EachTemplate {
+  readonly over: Template;
+  readonly as: string;
+  readonly item: JsonTemplate;
+  constructor(over: Template, as: string, item: JsonTemplate) {
+    this.over = over;
+    this.as = as;
+    this.item = item;
+  }
+}
+
+/** `{ $if: '{{systemPrompt}}', $then: …, $else: … }` (format 2): a branch, or left out when none applies. */
+export class IfTemplate {
+  readonly test: Template;
+  readonly whenTrue: JsonTemplate | undefined;
+  readonly otherwise: JsonTemplate | undefined;
+  constructor(test: Template, whenTrue: JsonTemplate | undefined, otherwise: JsonTemplate | undefined) {
+    this.test = test;
+    this.whenTrue = whenTrue;
+    this.otherwise = otherwise;
+  }
+}
+
+const LOOP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** A JSON body template: the YAML value with every string compiled. */
 export type JsonTemplate =
   | Template
+  | EachTemplate
+  | IfTemplate
   | number
   | boolean
   | null
@@ -147,6 +193,9 @@ export function compileJsonTemplate(value: unknown, path: (string | number)[] = 
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
   if (Array.isArray(value)) return value.map((item, index) => compileJsonTemplate(item, [...path, index]));
   if (typeof value === 'object' && value !== undefined) {
+    const record = value as Record<string, unknown>;
+    if ('$each' in record) return compileEach(record, path);
+    if ('$if' in record) return compileIf(record, path);
     const out: Record<string, JsonTemplate> = {};
     for (const [key, item] of Object.entries(value)) out[key] = compileJsonTemplate(item, [...path, key]);
     return out;
@@ -154,11 +203,62 @@ export function compileJsonTemplate(value: unknown, path: (string | number)[] = 
   throw Object.assign(new TemplateSyntaxError('not a JSON value'), { path });
 }
 
+function syntaxError(message: string, path: (string | number)[]): TemplateSyntaxError {
+  return Object.assign(new TemplateSyntaxError(message), { path });
+}
+
+function compileEach(record: Record<string, unknown>, path: (string | number)[]): EachTemplate {
+  const extra = Object.keys(record).filter((key) => !['$each', '$as', '$item'].includes(key));
+  if (extra.length > 0) throw syntaxError(`$each takes only $as and $item, not ${extra.join(', ')}`, path);
+  const over = record.$each;
+  const as = record.$as ?? 'item';
+  if (typeof over !== 'string')
+    throw syntaxError('$each needs a placeholder naming a list', [...path, '$each']);
+  const compiled = compileJsonTemplate(over, [...path, '$each']) as Template;
+  if (!compiled.whole) throw syntaxError(`$each needs one placeholder ('{{messages}}'), got '${over}'`, path);
+  if (typeof as !== 'string' || !LOOP_NAME.test(as))
+    throw syntaxError('$as is a name (letters, digits and _)', [...path, '$as']);
+  if (record.$item === undefined) throw syntaxError('$each needs an $item', path);
+  return new EachTemplate(compiled, as, compileJsonTemplate(record.$item, [...path, '$item']));
+}
+
+function compileIf(record: Record<string, unknown>, path: (string | number)[]): IfTemplate {
+  const extra = Object.keys(record).filter((key) => !['$if', '$then', '$else'].includes(key));
+  if (extra.length > 0) throw syntaxError(`$if takes only $then and $else, not ${extra.join(', ')}`, path);
+  if (typeof record.$if !== 'string') throw syntaxError('$if needs a placeholder', [...path, '$if']);
+  if (record.$then === undefined && record.$else === undefined)
+    throw syntaxError('$if needs $then or $else', path);
+  const branch = (key: '$then' | '$else') =>
+    record[key] === undefined ? undefined : compileJsonTemplate(record[key], [...path, key]);
+  return new IfTemplate(
+    compileJsonTemplate(record.$if, [...path, '$if']) as Template,
+    branch('$then'),
+    branch('$else'),
+  );
+}
+
+/** The list `$each` iterates over (missing → none). */
+function eachItems(template: EachTemplate, vars: TemplateVars): unknown[] {
+  const list = renderValue(template.over, vars);
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new TemplateSyntaxError(`$each '${template.over.source}' is not a list`);
+  return list.map((element, index) =>
+    renderJson(template.item, { ...vars, [template.as]: element, [`${template.as}Index`]: index }),
+  );
+}
+
 /** Builds the JSON value; members and elements whose lone placeholder is missing are left out. */
 export function renderJson(template: JsonTemplate, vars: TemplateVars): unknown {
   if (template instanceof Template) return renderValue(template, vars);
+  if (template instanceof EachTemplate) return eachItems(template, vars).filter((item) => item !== undefined);
+  if (template instanceof IfTemplate) {
+    const branch = truthy(renderValue(template.test, vars)) ? template.whenTrue : template.otherwise;
+    return branch === undefined ? undefined : renderJson(branch, vars);
+  }
   if (Array.isArray(template)) {
-    return template.map((item) => renderJson(item, vars)).filter((item) => item !== undefined);
+    return template
+      .flatMap((item) => (item instanceof EachTemplate ? eachItems(item, vars) : [renderJson(item, vars)]))
+      .filter((item) => item !== undefined);
   }
   if (template !== null && typeof template === 'object') {
     const out: Record<string, unknown> = {};
@@ -172,8 +272,12 @@ export function renderJson(template: JsonTemplate, vars: TemplateVars): unknown 
 }
 
 /** Every template inside a JSON template. */
-export function templatesIn(template: JsonTemplate): Template[] {
+export function templatesIn(template: JsonTemplate | undefined): Template[] {
+  if (template === undefined) return [];
   if (template instanceof Template) return [template];
+  if (template instanceof EachTemplate) return [template.over, ...templatesIn(template.item)];
+  if (template instanceof IfTemplate)
+    return [template.test, ...templatesIn(template.whenTrue), ...templatesIn(template.otherwise)];
   if (Array.isArray(template)) return template.flatMap(templatesIn);
   if (template !== null && typeof template === 'object') return Object.values(template).flatMap(templatesIn);
   return [];

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { type DemoSite, startDemoSite } from '../../../demo-site/src/index.ts';
 import { createLogger } from '../../core/logger.ts';
 import { HttpTransport } from '../../transports/http/http-transport.ts';
-import type { SiteEvent } from '../site.ts';
+import type { SiteEvent } from '../../site-contract/site.ts';
 import { RecipeError } from './load-recipe.ts';
 import type { Recipe } from './recipe-schema.ts';
 import { RecipeSite } from './recipe-site.ts';

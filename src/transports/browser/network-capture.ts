@@ -27,6 +27,7 @@ interface ResponseWaiter {
   match: (request: CapturedRequest) => boolean;
   resolve: (response: CapturedResponse) => void;
   reject: (error: unknown) => void;
+  onRequest?: () => void;
 }
 
 interface BodyStream {
@@ -92,11 +93,17 @@ export class NetworkCapture {
     return new NetworkCapture(session, lease);
   }
 
-  /** The first response (after this call) whose request matches; its body streams from then on. */
-  waitForResponse(match: (request: CapturedRequest) => boolean): Promise<CapturedResponse> {
+  /**
+   * The first response (after this call) whose request matches; its body streams from then on.
+   * `onRequest` is told as soon as the page sends that request, before any response.
+   */
+  waitForResponse(
+    match: (request: CapturedRequest) => boolean,
+    onRequest?: () => void,
+  ): Promise<CapturedResponse> {
     if (this.#closedReason) return Promise.reject(this.#closedReason);
     return new Promise((resolve, reject) => {
-      this.#waiters.add({ match, resolve, reject });
+      this.#waiters.add({ match, resolve, reject, onRequest });
     });
   }
 
@@ -126,6 +133,7 @@ export class NetworkCapture {
     this.#waiters.delete(waiter);
     this.#claimed.set(requestId, waiter);
     this.#streams.set(requestId, this.#startStreaming(requestId));
+    waiter.onRequest?.();
   }
 
   #startStreaming(requestId: string): BodyStream {

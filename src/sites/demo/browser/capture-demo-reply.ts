@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { GatewayError } from '../../../core/errors.ts';
 import { abortable, untilAborted, withTimeout } from '../../../transports/browser/abortable.ts';
 import { AsyncQueue } from '../../../transports/browser/async-queue.ts';
@@ -5,11 +6,11 @@ import { type CapturedResponse, NetworkCapture } from '../../../transports/brows
 import type { PageLease } from '../../../transports/browser/page-lease.ts';
 import { textDelta } from '../../../transports/browser/text-delta.ts';
 import { readServerSentEvents } from '../../../transports/http/read-server-sent-events.ts';
-import { NeedsLoginError } from '../../site-errors.ts';
-import type { SiteEvent } from '../../site.ts';
+import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
+import type { SiteEvent } from '../../../site-contract/site.ts';
 import { translateDemoFrame } from '../translate-demo-frame.ts';
 import { DemoDomObserver, type DomReplySnapshot } from './demo-dom-observer.ts';
-import { UiPageStaleError, UiSessionEndedError } from './demo-ui-page.ts';
+import { DEMO_UI, UiPageStaleError, UiSessionEndedError, UiTurnNotSentError } from './demo-ui-page.ts';
 import { mapDemoError } from './map-demo-error.ts';
 
 /** How a UI-driven send reads the reply; attached before the send button is clicked. */
@@ -32,6 +33,9 @@ export type ReplyReaderMode = 'network' | 'dom';
 
 /** The site must start answering within this time after the click, or the UI did not send. */
 const REQUEST_START_TIMEOUT_MS = 30_000;
+/** How long a refusal's (short) body is waited for before it is treated as empty. */
+const REFUSAL_BODY_TIMEOUT_MS = 3000;
+const UI_FAILURE_POLL_MS = 200;
 
 const isSend = (streaming: 'sse' | 'ws') => (request: { url: string; method: string }) =>
   request.method === 'POST' &&
@@ -53,18 +57,84 @@ export async function startReplyReader(
   }
 }
 
+/**
+ * The send request's response, or a UiTurnNotSentError as soon as the page shows the new reply
+ * failed without one (the UI could not reach the site: nothing was sent, so the turn may start over).
+ */
 async function awaitSendResponse(
   response: Promise<CapturedResponse>,
+  uiFailure: UiFailureWatch,
   signal: AbortSignal,
 ): Promise<CapturedResponse> {
-  return untilAborted(
-    withTimeout(
-      response,
-      REQUEST_START_TIMEOUT_MS,
-      () => new GatewayError('upstream', 'The site UI did not send the message.'),
-    ),
-    signal,
-  );
+  try {
+    return await untilAborted(
+      withTimeout(
+        Promise.race([response, uiFailure.failure()]),
+        REQUEST_START_TIMEOUT_MS,
+        () => new GatewayError('upstream', 'The site UI did not send the message.'),
+      ),
+      signal,
+    );
+  } finally {
+    uiFailure.stop();
+  }
+}
+
+/**
+ * Watches from `arm` (just before the click) until the page sends the turn's request: after that the
+ * site has the turn, and whatever the page does is read from the response, never started over.
+ */
+class UiFailureWatch {
+  readonly #stop = new AbortController();
+  #watch: Promise<string> | undefined;
+
+  arm(lease: PageLease, assistantsBefore: number): void {
+    if (this.#stop.signal.aborted) return;
+    this.#watch = watchUiFailure(lease, assistantsBefore, this.#stop.signal);
+  }
+
+  /** Rejects with UiTurnNotSentError once the UI gave up before sending; else never settles. */
+  failure(): Promise<never> {
+    return (this.#watch ?? new Promise<string>(() => undefined)).then((message) => {
+      throw new UiTurnNotSentError(message);
+    });
+  }
+
+  stop(): void {
+    this.#stop.abort();
+  }
+}
+
+/** The UI's error text on the reply after `assistantsBefore` once it shows as failed; else null. */
+const FAILED_REPLY_SOURCE = `function (selector, index) {
+  const reply = document.querySelectorAll(selector)[index];
+  if (!reply || reply.getAttribute('data-status') !== 'error') return null;
+  return reply.textContent.trim() || 'the reply failed';
+}`;
+
+/**
+ * Resolves with what went wrong once the page gives up on the turn without sending it: the reply
+ * after `assistantsBefore` shows as failed (looked at every 200 ms), or the page loads another
+ * document (the UI reloaded onto a login or challenge page). Never settles once `stop` aborts.
+ */
+function watchUiFailure(lease: PageLease, assistantsBefore: number, stop: AbortSignal): Promise<string> {
+  const args = JSON.stringify([DEMO_UI.assistantMessage, assistantsBefore]);
+  return new Promise((resolve) => {
+    const onLoad = () => {
+      if (!stop.aborted) resolve('the page left the chat for another page');
+    };
+    lease.page.on('domcontentloaded', onLoad);
+    stop.addEventListener('abort', () => lease.page.off('domcontentloaded', onLoad), { once: true });
+    void (async () => {
+      while (!stop.aborted && !lease.dead) {
+        await delay(UI_FAILURE_POLL_MS, undefined, { signal: stop });
+        const message = (await lease.page
+          .evaluate(`(${FAILED_REPLY_SOURCE})(...${args})`)
+          .catch(() => null)) as string | null;
+        if (message && !stop.aborted) return resolve(message);
+      }
+    })().catch(() => undefined);
+  });
 }
 
 /** Refusals (429, 409, 413…) mapped as the HTTP adapter maps them; a 401 means log in and retry. */
@@ -75,7 +145,11 @@ async function throwIfRefused(
 ): Promise<void> {
   if (ok.includes(response.status)) return;
   if (response.status === 401) throw new UiSessionEndedError();
-  const text = await readAll(response.body);
+  // The UI may leave the page on a refusal (a reload onto the interstitial): a body that does not
+  // arrive soon is taken as none rather than waited for.
+  const text = await withTimeout(readAll(response.body), REFUSAL_BODY_TIMEOUT_MS, () => new Error()).catch(
+    () => '',
+  );
   if (response.status === 403) {
     // The page's CSRF token belongs to an older session (the API side logged in again): reload.
     if (/"code"\s*:\s*"csrf"/.test(text)) throw new UiPageStaleError();
@@ -88,14 +162,17 @@ async function throwIfRefused(
 
 /** SSE: the page's own `/api/chat` fetch, read over CDP as it streams. */
 function readSseFromNetwork(capture: NetworkCapture, input: ReplyReaderInput): ReplyReading {
-  const response = capture.waitForResponse(isSend('sse'));
+  const uiFailure = new UiFailureWatch();
+  const response = capture.waitForResponse(isSend('sse'), () => uiFailure.stop());
   response.catch(() => undefined);
   let messageId: string | undefined;
   return {
     messageId: () => messageId,
-    arm: async () => undefined,
+    arm: async (assistantsBefore) => {
+      uiFailure.arm(input.lease, assistantsBefore);
+    },
     async *events(signal) {
-      const head = await awaitSendResponse(response, signal);
+      const head = await awaitSendResponse(response, uiFailure, signal);
       await throwIfRefused(head, [200], input.threadId);
       for await (const message of readServerSentEvents(abortable(head.body, signal))) {
         const result = translateDemoFrame(message.event ?? 'message', JSON.parse(message.data));
@@ -105,21 +182,27 @@ function readSseFromNetwork(capture: NetworkCapture, input: ReplyReaderInput): R
       }
       throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
     },
-    close: () => capture.detach(),
+    close: () => {
+      uiFailure.stop();
+      return capture.detach();
+    },
   };
 }
 
 /** WebSocket: `/api/messages` names the message; its frames are read off the page's socket. */
 function readWebSocketFromNetwork(capture: NetworkCapture, input: ReplyReaderInput): ReplyReading {
   const frames = capture.webSocketEvents();
-  const response = capture.waitForResponse(isSend('ws'));
+  const uiFailure = new UiFailureWatch();
+  const response = capture.waitForResponse(isSend('ws'), () => uiFailure.stop());
   response.catch(() => undefined);
   let messageId: string | undefined;
   return {
     messageId: () => messageId,
-    arm: async () => undefined,
+    arm: async (assistantsBefore) => {
+      uiFailure.arm(input.lease, assistantsBefore);
+    },
     async *events(signal) {
-      const head = await awaitSendResponse(response, signal);
+      const head = await awaitSendResponse(response, uiFailure, signal);
       await throwIfRefused(head, [200, 202], input.threadId);
       ({ messageId } = JSON.parse(await readAll(head.body)) as { messageId: string });
       for await (const event of abortable(frames, signal)) {
@@ -133,7 +216,10 @@ function readWebSocketFromNetwork(capture: NetworkCapture, input: ReplyReaderInp
       }
       throw new GatewayError('upstream', 'The site closed the stream before the reply finished.');
     },
-    close: () => capture.detach(),
+    close: () => {
+      uiFailure.stop();
+      return capture.detach();
+    },
   };
 }
 
@@ -150,13 +236,15 @@ type DomSignal =
 function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): ReplyReading {
   let observer: DemoDomObserver | undefined;
   const signals = new AsyncQueue<DomSignal>();
-  const response = capture.waitForResponse(isSend(input.streaming));
+  const uiFailure = new UiFailureWatch();
+  const response = capture.waitForResponse(isSend(input.streaming), () => uiFailure.stop());
   response.catch(() => undefined);
   let messageId: string | undefined;
   return {
     messageId: () => messageId,
     // Installed after the page settled: a navigation would take the observer's world with it.
     async arm(assistantsBefore) {
+      uiFailure.arm(input.lease, assistantsBefore);
       const attached = await DemoDomObserver.attach(input.lease, assistantsBefore);
       observer = attached;
       void (async () => {
@@ -164,7 +252,7 @@ function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): ReplyRea
       })().catch((error: unknown) => signals.push({ kind: 'request-failed', error }));
     },
     async *events(signal) {
-      const head = await awaitSendResponse(response, signal);
+      const head = await awaitSendResponse(response, uiFailure, signal);
       await throwIfRefused(head, [200, 202], input.threadId);
       // Read only to learn when the request ends (and the message id); the text comes from the DOM.
       void (async () => {
@@ -209,6 +297,7 @@ function readFromDom(capture: NetworkCapture, input: ReplyReaderInput): ReplyRea
       throw new GatewayError('upstream', 'The page stopped reporting before the reply finished.');
     },
     close: async () => {
+      uiFailure.stop();
       await observer?.detach();
       await capture.detach();
     },

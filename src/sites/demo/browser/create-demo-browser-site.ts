@@ -1,7 +1,7 @@
 import type { Logger } from '../../../core/logger.ts';
 import type { BrowserManager } from '../../../transports/browser/browser-manager.ts';
 import { InPageFetchTransport } from '../../../transports/browser/in-page-fetch-transport.ts';
-import type { Site } from '../../site.ts';
+import type { Site } from '../../../site-contract/site.ts';
 import { DemoSiteAdapter } from '../demo-site-adapter.ts';
 import { DemoUiSite } from './demo-ui-site.ts';
 

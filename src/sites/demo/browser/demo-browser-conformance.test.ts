@@ -1,15 +1,26 @@
-import { describeSiteConformance } from '../../conformance/site-conformance-suite.ts';
-import { startBrowserFixture } from './browser-test-fixture.ts';
+import {
+  DEMO_LENGTH,
+  DEMO_RATE_LIMIT_PER_MINUTE,
+  DEMO_REASONING,
+  DEMO_TOOLS,
+  DEMO_UPLOAD,
+  demoControlFaults,
+} from '../../../site-contract/conformance/demo-site-cases.ts';
+import { describeSiteConformance } from '../../../site-contract/conformance/site-conformance-suite.ts';
+import { startBrowserFixture } from '../../../../test/support/browser-fixture.ts';
 import { createDemoBrowserSite } from './create-demo-browser-site.ts';
 
 // The demo site driven in real Chromium passes the same contract as over plain HTTP, in each mode.
 for (const mode of ['in-page-fetch', 'network-capture', 'dom'] as const) {
   describeSiteConformance(`demo site in Chromium (${mode})`, async () => {
-    const fixture = await startBrowserFixture({ demo: { slowWordDelayMs: 20 } });
+    const fixture = await startBrowserFixture({
+      demo: { slowWordDelayMs: 20, rateLimitPerMinute: DEMO_RATE_LIMIT_PER_MINUTE },
+    });
+    const credentials = { username: 'demo', password: 'demo-password' };
     const site = createDemoBrowserSite({
       id: 'demo',
       baseUrl: fixture.demo.url,
-      credentials: { username: 'demo', password: 'demo-password' },
+      credentials,
       streaming: 'sse',
       mode,
       manager: fixture.manager,
@@ -18,10 +29,15 @@ for (const mode of ['in-page-fetch', 'network-capture', 'dom'] as const) {
     return {
       site,
       model: 'slow-1',
+      quickModel: 'text-1',
       prompt: 'Reply with the word PINEAPPLE',
       expectedText: 'PINEAPPLE',
       longPrompt: 'tell me a long story',
-      upload: { data: new TextEncoder().encode('hello file'), filename: 'note.txt', mediaType: 'text/plain' },
+      upload: DEMO_UPLOAD,
+      tools: DEMO_TOOLS,
+      reasoning: DEMO_REASONING,
+      length: DEMO_LENGTH,
+      fault: demoControlFaults(fixture.demo.url, credentials),
       cleanup: async () => {
         await site.close();
         await fixture.close();

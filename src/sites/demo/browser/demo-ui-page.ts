@@ -1,7 +1,7 @@
 import { GatewayError } from '../../../core/errors.ts';
 import type { Page } from '../../../transports/browser/browser-library.ts';
 import { type Box, TrustedInput } from '../../../transports/browser/trusted-input.ts';
-import { NeedsLoginError } from '../../site-errors.ts';
+import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
 
 /** The demo chat UI's stable hooks (demo-site/CONTRACT.md). */
 export const DEMO_UI = {
@@ -31,6 +31,14 @@ export class UiPageStaleError extends Error {
   constructor() {
     super('The site page holds an outdated session token.');
     this.name = 'UiPageStaleError';
+  }
+}
+
+/** The UI gave up on the turn before any request reached the site (its socket would not connect…). */
+export class UiTurnNotSentError extends Error {
+  constructor(uiMessage: string) {
+    super(`The site UI failed the turn before sending it: ${uiMessage}`);
+    this.name = 'UiTurnNotSentError';
   }
 }
 
@@ -250,7 +258,20 @@ export class DemoUiPage {
         | null;
     let result = await compose();
     if (result?.waiting) {
-      await this.page.waitForFunction(() => location.hash === '', undefined, { timeout: ACTION_TIMEOUT_MS });
+      // Or the page left the app: a call the click made met a challenge or an ended session.
+      await this.page
+        .waitForFunction(
+          () =>
+            location.hash === '' ||
+            location.pathname === '/login' ||
+            document.title.startsWith('Just a moment'),
+          undefined,
+          { timeout: ACTION_TIMEOUT_MS },
+        )
+        .catch(async (error: unknown) => {
+          await this.#throwIfOffApp();
+          throw error;
+        });
       result = await compose();
     }
     if (result?.waiting || !result) {

@@ -11,10 +11,16 @@ import {
   type SiteModel,
   type SiteTurn,
   type UploadInput,
-} from '../../site.ts';
+} from '../../../site-contract/site.ts';
 import { DEMO_SITE_CAPABILITIES, type DemoSiteAdapter } from '../demo-site-adapter.ts';
 import { type ReplyReaderMode, type ReplyReading, startReplyReader } from './capture-demo-reply.ts';
-import { DemoUiPage, type UiFile, UiPageStaleError, UiSessionEndedError } from './demo-ui-page.ts';
+import {
+  DemoUiPage,
+  type UiFile,
+  UiPageStaleError,
+  UiSessionEndedError,
+  UiTurnNotSentError,
+} from './demo-ui-page.ts';
 import { StagedUploads } from './staged-uploads.ts';
 
 export interface DemoUiSiteOptions {
@@ -129,6 +135,8 @@ export class DemoUiSite implements Site {
         const retry =
           error instanceof UiSessionEndedError ||
           error instanceof UiPageStaleError ||
+          // A fresh page load (the failed page is discarded) tells a challenge or login apart.
+          error instanceof UiTurnNotSentError ||
           isNavigationRace(error);
         sessionEnded = error instanceof UiSessionEndedError;
         // Nothing reached the site: start over, at most twice, logging in again at most once.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GatewayError } from '../../../core/errors.ts';
 import { InPageFetchTransport } from '../../../transports/browser/in-page-fetch-transport.ts';
-import { NeedsLoginError } from '../../site-errors.ts';
+import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
 import { DemoSiteAdapter } from '../demo-site-adapter.ts';
 import {
   type BrowserFixture,
@@ -10,7 +10,7 @@ import {
   eventually,
   replyText,
   startBrowserFixture,
-} from './browser-test-fixture.ts';
+} from '../../../../test/support/browser-fixture.ts';
 
 const TEST_TIMEOUT = 20_000;
 

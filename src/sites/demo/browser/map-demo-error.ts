@@ -1,5 +1,5 @@
 import { GatewayError } from '../../../core/errors.ts';
-import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../../site-errors.ts';
+import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../../../site-contract/site-errors.ts';
 import { DemoErrorBody } from '../demo-wire.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SiteAttachment, UploadInput } from '../../site.ts';
+import type { SiteAttachment, UploadInput } from '../../../site-contract/site.ts';
 
 const PREFIX = 'staged_';
 

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { NeedsLoginError } from '../../site-errors.ts';
-import type { Site, SiteEvent } from '../../site.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
+import type { Site, SiteEvent } from '../../../site-contract/site.ts';
 import {
   type BrowserFixture,
   collectEvents,
   eventually,
   replyText,
   startBrowserFixture,
-} from './browser-test-fixture.ts';
+} from '../../../../test/support/browser-fixture.ts';
 import { createDemoBrowserSite, type DemoBrowserMode } from './create-demo-browser-site.ts';
 
 const TEST_TIMEOUT = 25_000;
@@ -173,6 +174,46 @@ describe('demo site through its chat UI (real Chromium)', { timeout: 300_000 }, 
           fixture.demo.setFaults({});
         }
       });
+
+      if (streaming === 'ws') {
+        const upgrades = () => fixture.demo.stats().requestsByPath?.['GET /api/ws'] ?? 0;
+
+        test('a socket the site cut is reopened by the UI and the turn goes through', {
+          timeout: TEST_TIMEOUT,
+        }, async () => {
+          await collectEvents(site.send({ model: 'text-1', text: 'say warm', attachments: [] }, signal()));
+          const before = upgrades();
+          fixture.demo.setFaults({ dropWebSockets: true });
+          await delay(300);
+          const events = await collectEvents(
+            site.send({ model: 'text-1', text: 'say reconnected', attachments: [] }, signal()),
+          );
+          assert.match(replyText(events), /\nreconnected$/);
+          assert.equal(upgrades(), before + 1);
+        });
+
+        test('a challenge while the page has no socket is a needs-login error (the UI fails before sending)', {
+          timeout: TEST_TIMEOUT,
+        }, async () => {
+          await collectEvents(site.send({ model: 'text-1', text: 'say warm', attachments: [] }, signal()));
+          fixture.demo.setFaults({ dropWebSockets: true });
+          // The page sees its socket close; the UI opens a new one only with the next send.
+          await delay(300);
+          fixture.demo.setFaults({ captcha: true });
+          try {
+            await assert.rejects(
+              collectEvents(site.send({ model: 'text-1', text: 'hi', attachments: [] }, signal())),
+              NeedsLoginError,
+            );
+          } finally {
+            fixture.demo.setFaults({});
+          }
+          const after = await collectEvents(
+            site.send({ model: 'text-1', text: 'say back', attachments: [] }, signal()),
+          );
+          assert.match(replyText(after), /\nback$/);
+        });
+      }
     });
   }
 

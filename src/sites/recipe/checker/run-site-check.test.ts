@@ -5,7 +5,7 @@ import { type DemoFaults, type DemoSite, startDemoSite } from '../../../../demo-
 import { createLogger } from '../../../core/logger.ts';
 import { HttpTransport } from '../../../transports/http/http-transport.ts';
 import { DemoSiteAdapter } from '../../demo/demo-site-adapter.ts';
-import type { Site } from '../../site.ts';
+import type { Site } from '../../../site-contract/site.ts';
 import { loadRecipe, parseRecipe } from '../load-recipe.ts';
 import type { Recipe } from '../recipe-schema.ts';
 import { RecipeSite } from '../recipe-site.ts';

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../../core/errors.ts';
-import type { Site, SiteEvent, SiteModel, SiteTurn } from '../../site.ts';
+import type { Site, SiteEvent, SiteModel, SiteTurn } from '../../../site-contract/site.ts';
 import type { CheckProbes } from './check-probes.ts';
 
 export const CHECK_ROWS = [

@@ -127,6 +127,15 @@ export class CaptureSession {
       sockets: this.#sockets,
       events: this.#events,
     };
+    const storage = this.#page.isClosed()
+      ? undefined
+      : await this.#page
+          .evaluate(() => ({
+            local: Object.fromEntries(Object.entries(localStorage)),
+            session: Object.fromEntries(Object.entries(sessionStorage)),
+          }))
+          .catch(() => undefined);
+    if (storage) recording.storage = storage;
     const hints = options.analyse?.(recording) ?? {};
     const page = (await this.#page
       .evaluate(

@@ -3,6 +3,8 @@ import { formatOf, recordsOf } from './recorded-records.ts';
 import type { RecordedExchange, Recording } from './recording.ts';
 import { inferStream } from './infer-stream.ts';
 
+// Longer than 400 lines because drafting reads one recording in several passes (login, token sources, models, send, stream, threads) that share the recording's indexes.
+
 export type YamlPath = (string | number)[];
 
 /** A guess the person must check, placed as a `# REVIEW:` comment at `path` in the draft. */

@@ -77,7 +77,7 @@ export function draftUi(recording: Recording, api: ApiDraft['hints']): UiDraft {
     ui.threadId = { url: `${escapeRegex(marker)}([\\w-]+)` };
     const full = `${before}{{threadId}}${recording.finalUrl.slice(at + threadId.length)}`;
     const urlTemplate = full.startsWith(origin) ? full.slice(origin.length) : full;
-    ui.openThread = [{ goto: urlTemplate }, { reload: true }, { waitFor: reply, timeoutMs: 5000 }];
+    ui.openThread = [{ goto: urlTemplate }, { reload: true }, { waitFor: reply, timeoutMs: 15000 }];
     review(['openThread'], 'opens the thread by its address; check a thread that is gone fails here');
     draft.findings.push(`The page URL carries the thread id (${urlTemplate}).`);
   }

@@ -8,7 +8,16 @@ import { type DemoSite, startDemoSite } from '../../../../demo-site/src/index.ts
 import { createLogger } from '../../../core/logger.ts';
 import { BrowserManager } from '../../../transports/browser/browser-manager.ts';
 import { HttpTransport } from '../../../transports/http/http-transport.ts';
-import { describeSiteConformance } from '../../conformance/site-conformance-suite.ts';
+import {
+  DEMO_IMAGE_UPLOAD,
+  DEMO_LENGTH,
+  DEMO_RATE_LIMIT_PER_MINUTE,
+  DEMO_REASONING,
+  DEMO_TOOLS,
+  demoControlFaults,
+} from '../../../site-contract/conformance/demo-site-cases.ts';
+import type { ConformanceTarget } from '../../../site-contract/conformance/conformance-target.ts';
+import { describeSiteConformance } from '../../../site-contract/conformance/site-conformance-suite.ts';
 import { parseRecipe } from '../load-recipe.ts';
 import { RecipeSite } from '../recipe-site.ts';
 import { createUiOperations } from '../ui/create-ui-operations.ts';
@@ -35,7 +44,11 @@ let shared: Promise<Recorded> | undefined;
 let users = 3;
 const recorded = () => {
   shared ??= (async () => {
-    const demo = await startDemoSite({ slowWordDelayMs: 20 });
+    const demo = await startDemoSite({
+      slowWordDelayMs: 20,
+      control: true,
+      rateLimitPerMinute: DEMO_RATE_LIMIT_PER_MINUTE,
+    });
     const dataDir = await mkdtemp(join(tmpdir(), 'recorder-test-'));
     const browser = new BrowserManager({ dataDir, logger: createLogger('silent') });
     const close = browser.close.bind(browser);
@@ -58,6 +71,43 @@ const release = async () => {
   await browser.close();
   await demo.close();
 };
+
+// A draft holds what the recorded person did: one plain turn, one with an image. What they never
+// did is left for the reviewer to add (docs/recipes.md), so those cases are skipped, saying why.
+const NOT_RECORDED = {
+  'native-tools':
+    'the person made no tool turn, so the draft maps no tools into the send or tool calls out of the stream',
+  reasoning: 'the person used no reasoning model, so the draft maps no reasoning field',
+  'finish-length': 'the person set no output cap, so the draft maps none',
+};
+const UI_NOT_RECORDED = {
+  ...NOT_RECORDED,
+  'honest-uploads':
+    'the UI half lists models from the picker, which shows no capabilities, so vision-1 declares no vision',
+  'fault-rate-limit':
+    'the person saw no refusal, so the UI half drafts no `error` selector and reads a refusal bubble as reply text',
+  'fault-server-error':
+    'the person saw no refusal, so the UI half drafts no `error` selector and reads a failure bubble as reply text',
+  'fault-session-ended':
+    'the drafted new-chat step waits for the composer; on the login page the page step times out before the drafted `loggedIn` check tells an ended session',
+};
+
+/** The demo's inputs for the optional cases (the draft must handle them as any recipe would). */
+function demoCases(demoUrl: string): Omit<ConformanceTarget, 'site' | 'cleanup'> {
+  return {
+    model: 'slow-1',
+    prompt: 'Reply with the word PINEAPPLE',
+    expectedText: 'PINEAPPLE',
+    longPrompt: 'tell me a long story',
+    // The recorder declares the uploads it saw: the person attached an image.
+    upload: DEMO_IMAGE_UPLOAD,
+    quickModel: 'text-1',
+    tools: DEMO_TOOLS,
+    reasoning: DEMO_REASONING,
+    length: DEMO_LENGTH,
+    fault: demoControlFaults(demoUrl, CREDENTIALS),
+  };
+}
 
 /** The draft with the given edits applied, each one only on a line the recorder flagged. */
 function edited(yaml: string, edits: Array<[string, string]>): string {
@@ -114,17 +164,14 @@ describeSiteConformance(
     });
     return {
       site,
-      model: 'slow-1',
-      prompt: 'Reply with the word PINEAPPLE',
-      expectedText: 'PINEAPPLE',
-      longPrompt: 'tell me a long story',
-      upload: { data: new TextEncoder().encode('hello file'), filename: 'note.txt', mediaType: 'text/plain' },
+      ...demoCases(demo.url),
       cleanup: async () => {
         await site.close();
         await release();
       },
     };
   },
+  { skip: NOT_RECORDED },
 );
 
 describeSiteConformance(
@@ -145,15 +192,12 @@ describeSiteConformance(
     });
     return {
       site,
-      model: 'slow-1',
-      prompt: 'Reply with the word PINEAPPLE',
-      expectedText: 'PINEAPPLE',
-      longPrompt: 'tell me a long story',
-      upload: { data: new TextEncoder().encode('hello file'), filename: 'note.txt', mediaType: 'text/plain' },
+      ...demoCases(demo.url),
       cleanup: async () => {
         await site.close();
         await release();
       },
     };
   },
+  { skip: UI_NOT_RECORDED },
 );

@@ -2,6 +2,7 @@ import type { BrowserManager } from '../../../transports/browser/browser-manager
 import type { Page } from '../../../transports/browser/browser-library.ts';
 import { CaptureSession } from './capture-session.ts';
 import { draftApi } from './draft-api.ts';
+import { draftFormat2 } from './draft-format2.ts';
 import { draftUi } from './draft-ui.ts';
 import type { Recording } from './recording.ts';
 import { type RenderedDraft, renderDraft } from './render-draft.ts';
@@ -59,5 +60,6 @@ export async function recordSite(options: RecordSiteOptions): Promise<RecordResu
 export function draftFromRecording(recording: Recording, recordedAt = new Date()): RenderedDraft {
   const api = draftApi(recording);
   const ui = draftUi(recording, api.hints);
+  draftFormat2(recording, api, ui);
   return renderDraft(api, ui, { url: recording.startUrl, recordedAt });
 }

@@ -12,6 +12,8 @@ export interface Recording {
   events: RecordedDomEvent[];
   /** What the page showed at the end, analysed in the page (selectors for the reply etc.). */
   page?: PageFindings;
+  /** The page's localStorage and sessionStorage at the end (a thread id kept there). */
+  storage?: { local: Record<string, string>; session: Record<string, string> };
 }
 
 export interface MultipartPart {

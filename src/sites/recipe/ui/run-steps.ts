@@ -13,12 +13,28 @@ export interface StepContext {
 
 /** A step that could not be done (element missing, timeout); says which step of which list. */
 export class StepError extends GatewayError {
-  constructor(what: string, index: number, cause: unknown) {
-    super('upstream', `The page did not let the gateway ${what} (step ${index + 1}): ${firstLine(cause)}`, {
-      cause,
-    });
+  /** The failed step's action and selector (`click '[data-testid=send]'`). */
+  readonly step: string;
+  constructor(what: string, index: number, cause: unknown, step = '') {
+    super(
+      'upstream',
+      `The page did not let the gateway ${what} (step ${index + 1}${step ? `, ${step}` : ''}): ${firstLine(cause)}`,
+      { cause },
+    );
     this.name = 'StepError';
+    this.step = step;
   }
+}
+
+/** `click '…'`, `fill '…'`, `goto /x`: what a step does, for error messages. */
+export function describeStep(step: RecipeStep): string {
+  for (const key of ['click', 'fill', 'select', 'waitFor', 'goto'] as const) {
+    const template = step[key];
+    if (template) return `${key} '${template.source}'`;
+  }
+  if (step.press !== undefined) return `press ${step.press}${step.on ? ` on '${step.on.source}'` : ''}`;
+  if (step.reload) return 'reload';
+  return `wait ${step.wait ?? 0} ms`;
 }
 
 /** Renders a selector template with the operation's variables. */
@@ -38,10 +54,12 @@ export async function runSteps(
   for (const [index, step] of steps.entries()) {
     context.signal.throwIfAborted();
     try {
+      // An idempotent toggle: already in the wanted state, nothing to do.
+      if (step.unless && (await isShown(context.page, selectorOf(step.unless, context.vars)))) continue;
       await runStep(step, context);
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
-      throw new StepError(what, index, error);
+      throw new StepError(what, index, error, describeStep(step));
     }
   }
 }
@@ -80,6 +98,14 @@ async function runStep(step: RecipeStep, { page, baseUrl, vars }: StepContext): 
   } else if (step.wait !== undefined) {
     await page.waitForTimeout(step.wait);
   }
+}
+
+async function isShown(page: Page, selector: string): Promise<boolean> {
+  return page
+    .locator(selector)
+    .first()
+    .isVisible()
+    .catch(() => false);
 }
 
 function firstLine(error: unknown): string {

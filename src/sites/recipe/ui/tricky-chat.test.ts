@@ -6,8 +6,8 @@ import { describe, test } from 'node:test';
 import { createLogger } from '../../../core/logger.ts';
 import { BrowserManager } from '../../../transports/browser/browser-manager.ts';
 import { HttpTransport } from '../../../transports/http/http-transport.ts';
-import { describeSiteConformance } from '../../conformance/site-conformance-suite.ts';
-import type { SiteEvent } from '../../site.ts';
+import { describeSiteConformance } from '../../../site-contract/conformance/site-conformance-suite.ts';
+import type { SiteEvent } from '../../../site-contract/site.ts';
 import { loadRecipe } from '../load-recipe.ts';
 import { RecipeSite } from '../recipe-site.ts';
 import { createUiOperations } from './create-ui-operations.ts';
@@ -80,6 +80,12 @@ describeSiteConformance(
     skip: {
       continuation: 'the page keeps no conversation history (capabilities.threads: false)',
       'delete-thread': 'the page has no thread list to delete from',
+      'native-tools': 'the page has no tool calling (its models declare no nativeTools)',
+      reasoning: 'the page shows no reasoning (its models declare none)',
+      'finish-length': 'the page takes no output cap',
+      'fault-rate-limit': 'the page has no accounts and no rate limit to provoke (no login, no refusals)',
+      'fault-session-ended': 'the page has no login, so no session can end',
+      'fault-server-error': 'the page shows no failed replies (its fake server has no fault switch)',
     },
   },
 );

@@ -10,14 +10,15 @@ import type {
   SiteModel,
   SiteTurn,
   UploadInput,
-} from '../../site.ts';
-import { NeedsLoginError, ThreadNotFoundError } from '../../site-errors.ts';
+} from '../../../site-contract/site.ts';
+import { NeedsLoginError, ThreadNotFoundError } from '../../../site-contract/site-errors.ts';
 import { resolveUrl } from '../build-request.ts';
 import type { Recipe, RecipeUi } from '../recipe-schema.ts';
 import type { RecipeUiOperations } from '../recipe-site.ts';
 import { staticModels } from '../read-models.ts';
 import { turnVars } from '../send-over-api.ts';
 import { renderString, type TemplateVars } from '../template.ts';
+import { applyNetworkPolicy } from './apply-network-policy.ts';
 import { runSteps, selectorOf } from './run-steps.ts';
 import { trackRequest } from './track-request.ts';
 import { type PageCounts, watchReply } from './watch-reply.ts';
@@ -31,7 +32,7 @@ export interface UiOperationsOptions {
   logger: Logger;
 }
 
-/** How long the page may take to show it is logged in (or not). */
+/** How long the page may take to show it is logged in (or not), unless the recipe's `ui.waits` says. */
 const PAGE_STATE_TIMEOUT_MS = 15_000;
 
 /**
@@ -44,6 +45,8 @@ export class UiOperations implements RecipeUiOperations {
   readonly #options: UiOperationsOptions;
   readonly #staged = new Map<string, UploadInput>();
   #nextFile = 1;
+  /** `ui.setup` ran since this instance logged in (it runs once, then on demand). */
+  #setupDone = false;
 
   constructor(options: UiOperationsOptions) {
     this.#recipe = options.recipe;
@@ -68,6 +71,7 @@ export class UiOperations implements RecipeUiOperations {
   async #withPage<T>(work: (page: Page) => Promise<T>): Promise<T> {
     const lease = await this.#options.account.acquirePage();
     try {
+      await applyNetworkPolicy(lease.page, () => this.#recipe, this.#options.baseUrl);
       const result = await work(lease.page);
       lease.release();
       return result;
@@ -88,7 +92,7 @@ export class UiOperations implements RecipeUiOperations {
       await page.goto(start, { waitUntil: 'domcontentloaded' });
     }
     const state = await this.#pageState(page);
-    if (state === 'ok') return;
+    if (state === 'ok') return this.#afterLogin(page, signal);
     if (state === 'challenge') throw new NeedsLoginError('the site shows a challenge page');
     if (!ui.login)
       throw new NeedsLoginError('the site asks for a login and the recipe has no ui.login steps');
@@ -100,6 +104,48 @@ export class UiOperations implements RecipeUiOperations {
     }
     await this.#options.account.saveState();
     this.#options.logger.info('logged in through the site UI');
+    await this.#afterLogin(page, signal);
+  }
+
+  /** The page shows it is logged in: wait for the recipe's readiness condition, run setup once. */
+  async #afterLogin(page: Page, signal: AbortSignal): Promise<void> {
+    const waits = this.#ui.waits;
+    if (waits?.ready) {
+      const selector = selectorOf(waits.ready, this.#vars());
+      await page
+        .locator(selector)
+        .first()
+        .waitFor({ state: 'visible', timeout: waits.readyMs })
+        .catch(() => {
+          throw new GatewayError(
+            'timeout',
+            `The page did not become ready: ui.waits.ready '${selector}' was not shown within ${waits.readyMs} ms.`,
+          );
+        });
+    }
+    if (!this.#setupDone && this.#ui.setup) await this.#runSetup(page, signal);
+  }
+
+  async #runSetup(page: Page, signal: AbortSignal): Promise<void> {
+    const steps = this.#ui.setup;
+    if (!steps) return;
+    await runSteps(steps, 'run the setup', {
+      page,
+      baseUrl: this.#options.baseUrl,
+      vars: this.#vars(),
+      signal,
+    });
+    this.#setupDone = true;
+    this.#options.logger.info('ran the recipe setup steps');
+  }
+
+  /** Runs `ui.setup` again (a person changed the app's settings); its toggles are idempotent. */
+  async runSetup(signal: AbortSignal): Promise<void> {
+    await this.#withPage(async (page) => {
+      this.#setupDone = true; // #ready must not run it a second time in this call
+      await this.#ready(page, signal, { fresh: true });
+      await this.#runSetup(page, signal);
+    });
   }
 
   /** Which of logged in / login form / challenge the page shows (waiting for the first to appear). */
@@ -111,7 +157,7 @@ export class UiOperations implements RecipeUiOperations {
     ];
     if (ui.needsLogin) candidates.push(['needs-login', selectorOf(ui.needsLogin, vars)]);
     if (ui.challenge) candidates.push(['challenge', selectorOf(ui.challenge, vars)]);
-    const deadline = Date.now() + PAGE_STATE_TIMEOUT_MS;
+    const deadline = Date.now() + (ui.waits?.pageStateMs ?? PAGE_STATE_TIMEOUT_MS);
     while (Date.now() < deadline) {
       for (const [state, selector] of candidates) {
         if (
@@ -168,7 +214,8 @@ export class UiOperations implements RecipeUiOperations {
         const name =
           // biome-ignore lint/performance/useDomNodeTextContent: the rendered text a person sees is wanted
           (await option.innerText().catch(() => '')).trim() || ((await option.textContent()) ?? '').trim();
-        const id = list.idAttribute ? ((await option.getAttribute(list.idAttribute)) ?? '') : name;
+        const raw = list.idAttribute ? ((await option.getAttribute(list.idAttribute)) ?? '') : name;
+        const id = list.idPattern ? (list.idPattern.exec(raw)?.[1] ?? '') : raw;
         if (!id) continue;
         models.push({
           id,
@@ -215,6 +262,7 @@ export class UiOperations implements RecipeUiOperations {
     const ui = this.#ui;
     const lease = await this.#options.account.acquirePage();
     const page = lease.page;
+    await applyNetworkPolicy(page, () => this.#recipe, this.#options.baseUrl);
     const vars = this.#vars(turnVars(turn, model));
     const context = { page, baseUrl: this.#options.baseUrl, vars, signal };
     const tracker = trackRequest(page, ui.done.request);
@@ -302,6 +350,13 @@ export class UiOperations implements RecipeUiOperations {
       if (!file) throw new GatewayError('invalid_request', `Unknown attachment ${attachment.fileId}.`);
       return { name: file.filename, mimeType: file.mediaType, buffer: Buffer.from(file.data) };
     });
+    if (attach.steps)
+      await runSteps(attach.steps, 'open the file picker', {
+        page,
+        baseUrl: this.#options.baseUrl,
+        vars,
+        signal,
+      });
     if (attach.input) {
       await page.locator(selectorOf(attach.input, vars)).last().setInputFiles(files, { timeout: 5000 });
     } else if (attach.button) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../../../core/logger.ts';
 import { HttpTransport } from '../../../transports/http/http-transport.ts';
-import { startBrowserFixture } from '../../demo/browser/browser-test-fixture.ts';
+import { startBrowserFixture } from '../../../../test/support/browser-fixture.ts';
 import { probesFor } from '../checker/check-probes.ts';
 import { formatCheckTable } from '../checker/format-check-table.ts';
 import { runSiteCheck } from '../checker/run-site-check.ts';

@@ -3,6 +3,7 @@ import type { Page } from '../../../transports/browser/browser-library.ts';
 import type { RecipeUi } from '../recipe-schema.ts';
 import type { TemplateVars } from '../template.ts';
 import { nextDelta } from './reply-text.ts';
+import { readThreadId } from './read-thread-id.ts';
 import { selectorOf } from './run-steps.ts';
 
 /** How many replies, thinking sections and errors the page showed before the send. */
@@ -43,7 +44,7 @@ export async function* watchReply(options: WatchReplyOptions): AsyncIterable<Rep
   const replies = page.locator(selectorOf(ui.reply, vars));
   const thinking = ui.thinking ? page.locator(selectorOf(ui.thinking, vars)) : undefined;
   const errors = ui.error ? page.locator(selectorOf(ui.error, vars)) : undefined;
-  const threadPattern = ui.threadId?.url;
+  const threadSource = ui.threadId;
 
   let threadSent = false;
   let lastChange = Date.now();
@@ -62,9 +63,9 @@ export async function* watchReply(options: WatchReplyOptions): AsyncIterable<Rep
       `The site showed an error for the reply${shown ? `: ${shown.slice(0, 200)}` : '.'}`,
     );
   };
-  const threadChange = (): ReplyChange | undefined => {
-    if (threadSent || !threadPattern) return undefined;
-    const threadId = threadPattern.exec(page.url())?.[1];
+  const threadChange = async (): Promise<ReplyChange | undefined> => {
+    if (threadSent || !threadSource) return undefined;
+    const threadId = await readThreadId(page, threadSource, vars);
     if (!threadId) return undefined;
     threadSent = true;
     return { type: 'thread', threadId };
@@ -88,7 +89,7 @@ export async function* watchReply(options: WatchReplyOptions): AsyncIterable<Rep
     signal.throwIfAborted();
     const wait = Math.min(MAX_WAIT_MS, done.stableMs ?? MAX_WAIT_MS);
     const current = await nextText(reply, shown, wait);
-    const thread = threadChange();
+    const thread = await threadChange();
     if (thread) yield thread;
     if (thinking && (await thinking.count()) > before.thinking) {
       thought = await thinking
@@ -126,7 +127,7 @@ export async function* watchReply(options: WatchReplyOptions): AsyncIterable<Rep
   if (finalThought) yield { type: 'reasoning', delta: finalThought };
   const finalText = nextDelta(sent, shown, true).delta;
   if (finalText) yield { type: 'text', delta: finalText };
-  const thread = threadChange();
+  const thread = await threadChange();
   if (thread) yield thread;
 }
 
