@@ -53,6 +53,29 @@ export const DEMO_LENGTH: NonNullable<ConformanceTarget['length']> = {
 };
 
 /**
+ * Everything a demo-site target gives the suite besides its site and cleanup: the scripted models'
+ * prompts, the optional cases and the control-API faults; `upload` for sites that take images only.
+ */
+export function demoTargetInputs(
+  baseUrl: string,
+  credentials: { username: string; password: string },
+  upload: NonNullable<ConformanceTarget['upload']> = DEMO_UPLOAD,
+): Omit<ConformanceTarget, 'site' | 'cleanup'> {
+  return {
+    model: 'slow-1',
+    quickModel: 'text-1',
+    prompt: 'Reply with the word PINEAPPLE',
+    expectedText: 'PINEAPPLE',
+    longPrompt: 'tell me a long story',
+    upload,
+    tools: DEMO_TOOLS,
+    reasoning: DEMO_REASONING,
+    length: DEMO_LENGTH,
+    fault: demoControlFaults(baseUrl, credentials),
+  };
+}
+
+/**
  * Faults through the demo's control API (the site must run with `control: true`): ended sessions
  * (`forceLogout`), a standing 500 (`http500`), and its per-account rate limit used up by sends of
  * an unknown model (counted before the model is checked); `/__control/reset` undoes each.

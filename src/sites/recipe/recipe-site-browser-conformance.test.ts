@@ -1,12 +1,8 @@
 import { createLogger } from '../../core/logger.ts';
 import { InPageFetchTransport } from '../../transports/browser/in-page-fetch-transport.ts';
 import {
-  DEMO_LENGTH,
   DEMO_RATE_LIMIT_PER_MINUTE,
-  DEMO_REASONING,
-  DEMO_TOOLS,
-  DEMO_UPLOAD,
-  demoControlFaults,
+  demoTargetInputs,
 } from '../../site-contract/conformance/demo-site-cases.ts';
 import { describeSiteConformance } from '../../site-contract/conformance/site-conformance-suite.ts';
 import { type BrowserFixture, startBrowserFixture } from '../../../test/support/browser-fixture.ts';
@@ -42,16 +38,7 @@ for (const file of FILES) {
       });
       return {
         site,
-        model: 'slow-1',
-        prompt: 'Reply with the word PINEAPPLE',
-        expectedText: 'PINEAPPLE',
-        longPrompt: 'tell me a long story',
-        upload: DEMO_UPLOAD,
-        quickModel: 'text-1',
-        tools: DEMO_TOOLS,
-        reasoning: DEMO_REASONING,
-        length: DEMO_LENGTH,
-        fault: demoControlFaults(demo.url, credentials),
+        ...demoTargetInputs(demo.url, credentials),
         cleanup: async () => {
           await site.close();
           if (--users === 0) await (await fixture)?.close();

@@ -3,12 +3,9 @@ import { createLogger } from '../../core/logger.ts';
 import { HttpTransport } from '../../transports/http/http-transport.ts';
 import {
   DEMO_IMAGE_UPLOAD,
-  DEMO_LENGTH,
   DEMO_RATE_LIMIT_PER_MINUTE,
-  DEMO_REASONING,
-  DEMO_TOOLS,
+  demoTargetInputs,
   DEMO_UPLOAD,
-  demoControlFaults,
 } from '../../site-contract/conformance/demo-site-cases.ts';
 import { describeSiteConformance } from '../../site-contract/conformance/site-conformance-suite.ts';
 import { loadRecipe } from './load-recipe.ts';
@@ -56,16 +53,7 @@ for (const { file, demo: behaviours, upload, skip } of CASES) {
       });
       return {
         site,
-        model: 'slow-1',
-        prompt: 'Reply with the word PINEAPPLE',
-        expectedText: 'PINEAPPLE',
-        longPrompt: 'tell me a long story',
-        upload,
-        quickModel: 'text-1',
-        tools: DEMO_TOOLS,
-        reasoning: DEMO_REASONING,
-        length: DEMO_LENGTH,
-        fault: demoControlFaults(demo.url, credentials),
+        ...demoTargetInputs(demo.url, credentials, upload),
         cleanup: async () => {
           await site.close();
           await demo.close();

@@ -1,10 +1,6 @@
 import {
-  DEMO_LENGTH,
   DEMO_RATE_LIMIT_PER_MINUTE,
-  DEMO_REASONING,
-  DEMO_TOOLS,
-  DEMO_UPLOAD,
-  demoControlFaults,
+  demoTargetInputs,
 } from '../../../site-contract/conformance/demo-site-cases.ts';
 import { describeSiteConformance } from '../../../site-contract/conformance/site-conformance-suite.ts';
 import { startBrowserFixture } from '../../../../test/support/browser-fixture.ts';
@@ -28,16 +24,7 @@ for (const mode of ['in-page-fetch', 'network-capture', 'dom'] as const) {
     });
     return {
       site,
-      model: 'slow-1',
-      quickModel: 'text-1',
-      prompt: 'Reply with the word PINEAPPLE',
-      expectedText: 'PINEAPPLE',
-      longPrompt: 'tell me a long story',
-      upload: DEMO_UPLOAD,
-      tools: DEMO_TOOLS,
-      reasoning: DEMO_REASONING,
-      length: DEMO_LENGTH,
-      fault: demoControlFaults(fixture.demo.url, credentials),
+      ...demoTargetInputs(fixture.demo.url, credentials),
       cleanup: async () => {
         await site.close();
         await fixture.close();

@@ -10,13 +10,9 @@ import { BrowserManager } from '../../../transports/browser/browser-manager.ts';
 import { HttpTransport } from '../../../transports/http/http-transport.ts';
 import {
   DEMO_IMAGE_UPLOAD,
-  DEMO_LENGTH,
   DEMO_RATE_LIMIT_PER_MINUTE,
-  DEMO_REASONING,
-  DEMO_TOOLS,
-  demoControlFaults,
+  demoTargetInputs,
 } from '../../../site-contract/conformance/demo-site-cases.ts';
-import type { ConformanceTarget } from '../../../site-contract/conformance/conformance-target.ts';
 import { describeSiteConformance } from '../../../site-contract/conformance/site-conformance-suite.ts';
 import { parseRecipe } from '../load-recipe.ts';
 import { RecipeSite } from '../recipe-site.ts';
@@ -92,23 +88,6 @@ const UI_NOT_RECORDED = {
     'the drafted new-chat step waits for the composer; on the login page the page step times out before the drafted `loggedIn` check tells an ended session',
 };
 
-/** The demo's inputs for the optional cases (the draft must handle them as any recipe would). */
-function demoCases(demoUrl: string): Omit<ConformanceTarget, 'site' | 'cleanup'> {
-  return {
-    model: 'slow-1',
-    prompt: 'Reply with the word PINEAPPLE',
-    expectedText: 'PINEAPPLE',
-    longPrompt: 'tell me a long story',
-    // The recorder declares the uploads it saw: the person attached an image.
-    upload: DEMO_IMAGE_UPLOAD,
-    quickModel: 'text-1',
-    tools: DEMO_TOOLS,
-    reasoning: DEMO_REASONING,
-    length: DEMO_LENGTH,
-    fault: demoControlFaults(demoUrl, CREDENTIALS),
-  };
-}
-
 /** The draft with the given edits applied, each one only on a line the recorder flagged. */
 function edited(yaml: string, edits: Array<[string, string]>): string {
   let out = yaml;
@@ -164,7 +143,8 @@ describeSiteConformance(
     });
     return {
       site,
-      ...demoCases(demo.url),
+      // The recorder declares the uploads it saw: the person attached an image.
+      ...demoTargetInputs(demo.url, CREDENTIALS, DEMO_IMAGE_UPLOAD),
       cleanup: async () => {
         await site.close();
         await release();
@@ -192,7 +172,8 @@ describeSiteConformance(
     });
     return {
       site,
-      ...demoCases(demo.url),
+      // The recorder declares the uploads it saw: the person attached an image.
+      ...demoTargetInputs(demo.url, CREDENTIALS, DEMO_IMAGE_UPLOAD),
       cleanup: async () => {
         await site.close();
         await release();
