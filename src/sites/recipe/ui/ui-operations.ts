@@ -19,7 +19,7 @@ import { staticModels } from '../read-models.ts';
 import { turnVars } from '../send-over-api.ts';
 import { renderString, type TemplateVars } from '../template.ts';
 import { applyNetworkPolicy } from './apply-network-policy.ts';
-import { runSteps, type StepContext, selectorOf } from './run-steps.ts';
+import { runSteps, selectorOf } from './run-steps.ts';
 import { trackRequest } from './track-request.ts';
 import { type PageCounts, watchReply } from './watch-reply.ts';
 
@@ -254,30 +254,6 @@ export class UiOperations implements RecipeUiOperations {
     });
   }
 
-  /**
-   * Opens a thread by the recipe's steps. A page that was slow to show it gets one more try
-   * before the thread counts as gone (a wrong answer there makes the caller start a new chat).
-   */
-  async #openThread(
-    steps: NonNullable<RecipeUi['openThread']>,
-    context: StepContext,
-    threadId: string,
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runSteps(steps, 'open the thread', context);
-        return;
-      } catch (error) {
-        if (context.signal.aborted) throw error;
-        this.#options.logger.warn(
-          { attempt, err: error instanceof Error ? error.message : String(error) },
-          'could not open the thread in the site UI',
-        );
-        if (attempt >= 2) throw new ThreadNotFoundError(threadId);
-      }
-    }
-  }
-
   send(turn: SiteTurn, model: string, signal: AbortSignal): AsyncIterable<SiteEvent> {
     return this.#send(turn, model, signal);
   }
@@ -299,7 +275,10 @@ export class UiOperations implements RecipeUiOperations {
       if (turn.threadId) {
         if (!ui.openThread)
           throw new GatewayError('invalid_request', 'The recipe does not describe how to open a thread.');
-        await this.#openThread(ui.openThread, context, turn.threadId);
+        await runSteps(ui.openThread, 'open the thread', context).catch((error: unknown) => {
+          if (signal.aborted) throw error;
+          throw new ThreadNotFoundError(turn.threadId ?? '');
+        });
       } else if (ui.newChat) {
         await runSteps(ui.newChat, 'start a new chat', context);
       }
