@@ -26,3 +26,16 @@ export function parseRetryAfter(value: string | null | undefined): number | unde
   if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
   return undefined;
 }
+
+/**
+ * The site has banned, suspended or disabled the account. Never retried on the same account: an
+ * account pool takes the account out of rotation with this reason until a person enables it again.
+ */
+export class AccountDisabledError extends GatewayError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super('upstream', `The site has disabled the account: ${reason}`, { status: 503, retryable: false });
+    this.name = 'AccountDisabledError';
+    this.reason = reason;
+  }
+}

@@ -149,6 +149,27 @@ export interface AuditLogTable {
   after_json: string | null;
 }
 
+export interface SiteAccountsTable {
+  id: string;
+  site_id: string;
+  origin: 'runtime' | 'config';
+  settings_json: string;
+  /** AES-256-GCM ciphertext of the account's secret settings (src/secrets/); null = none. */
+  secrets: string | null;
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AccountHealthTable {
+  account_id: string;
+  /** `*` = the whole account; else a site model id. */
+  model: string;
+  site_id: string;
+  state_json: string;
+  updated_at: number;
+}
+
 export interface Database {
   conversation_threads: ConversationThreadsTable;
   stored_responses: StoredResponsesTable;
@@ -159,4 +180,6 @@ export interface Database {
   usage: UsageTable;
   usage_daily: UsageDailyTable;
   audit_log: AuditLogTable;
+  site_accounts: SiteAccountsTable;
+  account_health: AccountHealthTable;
 }

@@ -11,4 +11,9 @@ export interface SiteFactoryDeps {
   env?: Record<string, string | undefined>;
   /** The gateway's browser, for web-session sites configured with `transport: browser`. */
   browser?: BrowserManager;
+  /**
+   * The account's HTTP(S)/SOCKS proxy URL: the adapter's HTTP transport and its browser context both
+   * go through it.
+   */
+  proxy?: string;
 }
