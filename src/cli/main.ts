@@ -13,6 +13,7 @@ Commands:
   check <site-id|recipe.yaml>    Probe a site with a live session and print what works
   record <url> --out site.yaml   Record one chat in Chromium and draft a recipe for the site
   users|keys|usage …             Manage users, hashed API keys and quotas (see docs/multi-user.md)
+  secrets status|rotate          Keys encrypting stored site credentials; re-encrypt (docs/secrets.md)
 
 Options:
   -c, --config     Path to a YAML/JSON config file (or GATEWAY_CONFIG)
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     return (await import('./commands/users-command.ts')).run(argv[0], argv.slice(1));
   }
   if (argv[0] === 'record') return (await import('./commands/record-command.ts')).run(argv.slice(1));
+  if (argv[0] === 'secrets') return (await import('./commands/secrets-command.ts')).run(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../core/logger.ts';
+import type { SecretBox } from '../../secrets/secret-box.ts';
 import { BrowserAccount, type BrowserAccountOptions } from './browser-account.ts';
 import { type Browser, launchChromium } from './browser-library.ts';
 import { type BrowserMode, chromiumArgs } from './chromium-args.ts';
@@ -19,6 +20,8 @@ export interface BrowserManagerOptions {
   /** Added to the built-in Chromium flags. */
   extraArgs?: string[];
   launchTimeoutMs?: number;
+  /** Encrypts the accounts' session snapshots on disk (see StorageStateStore); without it, plaintext. */
+  secretBox?: SecretBox;
   logger: Logger;
 }
 
@@ -62,7 +65,9 @@ export class BrowserManager {
         {
           id,
           browser: () => this.browser(),
-          store: new StorageStateStore(join(this.#options.dataDir, id)),
+          store: new StorageStateStore(join(this.#options.dataDir, id), {
+            secretBox: this.#options.secretBox,
+          }),
           logger: this.#options.logger,
         },
         options,
