@@ -34,6 +34,7 @@ export const demoSiteKind = defineSiteKind({
         mode: config.browserMode,
         manager: context.browser,
         warmPages: context.warmPages,
+        proxy: context.proxy,
         logger,
       });
     }
@@ -42,7 +43,7 @@ export const demoSiteKind = defineSiteKind({
       baseUrl,
       credentials: config.credentials,
       streaming: config.streaming,
-      transport: context.transport ?? new HttpTransport(),
+      transport: context.transport ?? new HttpTransport({ proxy: context.proxy }),
       logger,
     });
   },

@@ -20,11 +20,12 @@ export function createHuggingChatSite(config: HuggingChatSiteConfig, deps: SiteF
     { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
     deps,
     () =>
-      cookie
-        ? new HttpTransport({
-            initialCookies: { url: config.baseUrl, cookies: [{ name: 'hf-chat', value: cookie }] },
-          })
-        : new HttpTransport(),
+      new HttpTransport({
+        initialCookies: cookie
+          ? { url: config.baseUrl, cookies: [{ name: 'hf-chat', value: cookie }] }
+          : undefined,
+        proxy: deps.proxy,
+      }),
   );
   return new HuggingChatSite({
     id: config.id,

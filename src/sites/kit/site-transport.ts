@@ -14,11 +14,12 @@ export function siteTransport(
   http: () => Transport,
 ): { transport: Transport; account?: BrowserAccount } {
   if (deps.transport) return { transport: deps.transport };
+  // The http factory builds its HttpTransport with `proxy: deps.proxy`.
   if (site.transport === 'http') return { transport: http() };
   if (!deps.browser) {
     throw new Error(`Site '${site.id}' asks for the browser transport, but the gateway started no browser.`);
   }
-  const account = deps.browser.account(site.id, { homeUrl: site.homeUrl });
+  const account = deps.browser.account(site.id, { homeUrl: site.homeUrl, proxy: deps.proxy });
   return {
     transport: new InPageFetchTransport({ account, logger: deps.logger.child({ site: site.id }) }),
     account,

@@ -31,7 +31,7 @@ export function createOpenAICompatibleSite(config: OpenAICompatibleSiteConfig, d
     maxUploadBytes: config.maxUploadBytes,
     extraBody: config.extraBody,
     balanceName: preset?.balanceName ?? 'credits',
-    transport: deps.transport ?? new HttpTransport(),
+    transport: deps.transport ?? new HttpTransport({ proxy: deps.proxy }),
     logger: deps.logger.child({ site: config.id }),
   });
 }

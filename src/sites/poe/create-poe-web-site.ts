@@ -41,7 +41,7 @@ export async function createPoeWebSite(config: PoeWebSiteConfig, deps: PoeWebSit
   const { transport, account } = siteTransport(
     { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
     deps,
-    () => new HttpTransport({ initialCookies: { url: config.baseUrl, cookies } }),
+    () => new HttpTransport({ initialCookies: { url: config.baseUrl, cookies }, proxy: deps.proxy }),
   );
   const formkey = read(config.formkey, config.formkeyEnv);
   return new PoeWebSite({

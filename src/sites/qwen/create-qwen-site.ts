@@ -23,7 +23,7 @@ export function createQwenSite(config: QwenSiteConfig, deps: SiteFactoryDeps): S
   const { transport, account } = siteTransport(
     { id: config.id, transport: config.transport, homeUrl: `${config.baseUrl.replace(/\/+$/, '')}/` },
     deps,
-    () => new HttpTransport({ initialCookies: { url: config.baseUrl, cookies } }),
+    () => new HttpTransport({ initialCookies: { url: config.baseUrl, cookies }, proxy: deps.proxy }),
   );
   return new QwenSite({
     id: config.id,

@@ -20,6 +20,8 @@ export interface CreateRecipeSiteDeps {
   env?: Readonly<Record<string, string | undefined>>;
   /** A browser shared with other sites; one is made for this site when absent (launched only if used). */
   browser?: BrowserManager;
+  /** The account's proxy, for its HTTP transport and its browser context. */
+  proxy?: string;
   /** Builds the UI operations for recipes with a `ui` section (tests may replace it). */
   ui?: UiFactory;
 }
@@ -55,12 +57,13 @@ export async function createRecipeSite(
     ownBrowser ??= new BrowserManager({ dataDir: join(deps.dataDir ?? './data', 'browser'), logger });
     return ownBrowser;
   };
-  const account = () => browser().account(config.id, { homeUrl: new URL('/', baseUrl).toString() });
+  const account = () =>
+    browser().account(config.id, { homeUrl: new URL('/', baseUrl).toString(), proxy: deps.proxy });
 
   const transport: Transport =
     config.transport === 'browser'
       ? new InPageFetchTransport({ account: account(), logger })
-      : new HttpTransport();
+      : new HttpTransport({ proxy: deps.proxy });
   const makeUi = deps.ui ?? createUiOperations;
   const ui = (current: Recipe, base: string): RecipeUiOperations =>
     makeUi({ recipe: current, baseUrl: base, account: account(), credentials, logger });

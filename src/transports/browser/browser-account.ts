@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { type BrowserProxySettings, browserProxySettings, maskProxyUrl } from '../proxy.ts';
 import type { Browser, BrowserContext, Page } from './browser-library.ts';
 import { desktopUserAgent } from './chromium-args.ts';
 import { type PageLease, PageWatch } from './page-lease.ts';
@@ -18,6 +19,11 @@ export interface BrowserAccountOptions {
   warmPages?: number;
   /** Time to load the home page. */
   navigationTimeoutMs?: number;
+  /**
+   * The account's proxy (`http://`, `https://`, or `socks5://` without credentials: Chromium cannot
+   * log in to SOCKS5). The account's context loads everything through it, loopback hosts included.
+   */
+  proxy?: string;
 }
 
 export interface BrowserAccountDeps {
@@ -42,6 +48,9 @@ export class BrowserAccount {
   readonly #deps: BrowserAccountDeps;
   readonly #warmPages: number;
   readonly #navigationTimeoutMs: number;
+  readonly #proxy: BrowserProxySettings | undefined;
+  /** ` through the proxy <url, password masked>`, for error messages; empty without a proxy. */
+  readonly #through: string;
   #context: Promise<BrowserContext> | undefined;
   #idle: PageWatch[] = [];
   #savedCookies: string | undefined;
@@ -57,6 +66,9 @@ export class BrowserAccount {
     this.homeUrl = options.homeUrl;
     this.#warmPages = options.warmPages ?? 1;
     this.#navigationTimeoutMs = options.navigationTimeoutMs ?? 30_000;
+    // Checked now, so a proxy Chromium cannot use fails at start-up rather than on first use.
+    this.#proxy = options.proxy ? browserProxySettings(options.proxy) : undefined;
+    this.#through = options.proxy ? ` through the proxy ${maskProxyUrl(options.proxy)}` : '';
   }
 
   get origin(): string {
@@ -89,6 +101,7 @@ export class BrowserAccount {
       storageState: snapshot ? state : undefined,
       userAgent: desktopUserAgent(browser.version()),
       viewport: { width: 1280, height: 800 },
+      ...(this.#proxy ? { proxy: this.#proxy } : {}),
     });
     this.#savedCookies = snapshot ? cookieFingerprint(state.cookies) : undefined;
     this.#sessionStorage = sessionStorage;
@@ -148,7 +161,9 @@ export class BrowserAccount {
       await page.goto(this.homeUrl, { waitUntil: 'domcontentloaded', timeout: this.#navigationTimeoutMs });
     } catch (error) {
       await page.close().catch(() => undefined);
-      throw new GatewayError('upstream', `The browser could not open ${this.origin}.`, { cause: error });
+      throw new GatewayError('upstream', `The browser could not open ${this.origin}${this.#through}.`, {
+        cause: error,
+      });
     }
     return watch;
   }

@@ -1,6 +1,12 @@
 import { CookieJar } from 'tough-cookie';
-import { Agent, FormData as UndiciFormData, request as undiciRequest, fetch as undiciFetch } from 'undici';
+import {
+  type Dispatcher,
+  FormData as UndiciFormData,
+  request as undiciRequest,
+  fetch as undiciFetch,
+} from 'undici';
 import type { Transport, TransportRequest, TransportResponse } from '../transport.ts';
+import { createDispatcher, proxyFailure } from './proxy-dispatcher.ts';
 
 export interface SeededCookie {
   name: string;
@@ -10,12 +16,19 @@ export interface SeededCookie {
 export interface HttpTransportOptions {
   /** Sent on every request (a realistic browser user agent by default). */
   userAgent?: string;
+  /** Reaching the site, or the proxy (and, for an HTTP proxy, its answer to CONNECT). 10 s by default. */
   connectTimeoutMs?: number;
   /**
    * Session cookies the user copied from their browser (`hf-chat`, Poe's `p-b`…), for sites logged
    * in by cookie: the jar starts with them and `clearSession` goes back to them, as they are the login.
    */
   initialCookies?: { url: string; cookies: SeededCookie[] };
+  /**
+   * The account's proxy: `http://`, `https://`, `socks5://` or `socks5h://`, optionally with
+   * `user:password@` (src/transports/proxy.ts). Every request goes through it; a request that fails
+   * before any response then throws an `upstream` GatewayError naming the proxy, password masked.
+   */
+  proxy?: string;
 }
 
 const DEFAULT_USER_AGENT =
@@ -25,7 +38,8 @@ const DEFAULT_USER_AGENT =
 export class HttpTransport implements Transport {
   readonly kind = 'http' as const;
   #jar = new CookieJar();
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
+  readonly #proxy: string | undefined;
   readonly #userAgent: string;
   readonly #seed: HttpTransportOptions['initialCookies'];
   #seeded: Promise<void>;
@@ -34,12 +48,10 @@ export class HttpTransport implements Transport {
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.#seed = options.initialCookies;
     this.#seeded = this.#plant();
-    this.#agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-      keepAliveTimeout: 30_000,
-      // Streams may be silent for long stretches; the pipeline's own idle timeout governs them.
-      bodyTimeout: 0,
-      headersTimeout: 0,
+    this.#proxy = options.proxy;
+    this.#agent = createDispatcher({
+      proxy: options.proxy,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     });
   }
 
@@ -82,7 +94,7 @@ export class HttpTransport implements Transport {
       body: request.body,
       signal: request.signal,
       dispatcher: this.#agent,
-    });
+    }).catch((error: unknown) => this.#failed(error, url, request.signal));
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {
       if (value === undefined) continue;
@@ -113,7 +125,7 @@ export class HttpTransport implements Transport {
       signal: request.signal,
       redirect: 'manual',
       dispatcher: this.#agent,
-    });
+    }).catch((error: unknown) => this.#failed(error, url, request.signal));
     for (const setCookie of response.headers.getSetCookie()) {
       await this.#jar.setCookie(setCookie, url, { ignoreError: true });
     }
@@ -125,6 +137,12 @@ export class HttpTransport implements Transport {
       text: () => response.text(),
       json: () => response.json(),
     };
+  }
+
+  /** A request that got no response: through a proxy, say so (and which one). */
+  #failed(error: unknown, url: string, signal: AbortSignal | undefined): never {
+    if (!this.#proxy || signal?.aborted) throw error;
+    throw proxyFailure(error, this.#proxy, url);
   }
 
   async cookies(url: string): Promise<Record<string, string>> {

@@ -18,6 +18,8 @@ export interface DemoBrowserSiteOptions {
   /** Browser account (profile) name; defaults to the site id. */
   accountId?: string;
   warmPages?: number;
+  /** The account's proxy; its browser context loads everything through it. */
+  proxy?: string;
   logger: Logger;
 }
 
@@ -30,6 +32,7 @@ export function createDemoBrowserSite(options: DemoBrowserSiteOptions): Site {
   const account = options.manager.account(options.accountId ?? options.id, {
     homeUrl: `${base}/`,
     warmPages: options.warmPages,
+    proxy: options.proxy,
   });
   const api = new DemoSiteAdapter({
     id: options.id,
