@@ -23,6 +23,9 @@ import type { EmbedDemoSite } from './sites/kit/site-descriptor.ts';
 import { registerRemoteLogin } from './server/remote-login/register-remote-login.ts';
 import { registerAdminApiRoutes } from './multi-user/admin-api-routes.ts';
 import { registerSiteAdminRoutes } from './server/site-admin-routes.ts';
+import { registerAccountAdminRoutes } from './server/account-admin-routes.ts';
+import { loadSecretBox } from './secrets/master-key.ts';
+import { AccountsRepository, createHealthStore } from './sites/pool/pool-store.ts';
 import { registerOwnUsageRoute } from './multi-user/own-usage-route.ts';
 import { createQuotaLedger } from './multi-user/quota-ledger.ts';
 import { createStoreAuthenticator, type MultiUserPrincipal } from './multi-user/store-authenticator.ts';
@@ -102,13 +105,28 @@ export async function buildGateway(
   const keys = new ApiKeyRegistry(
     generatedKey ? [{ key: generatedKey.key, user: 'owner', name: 'generated' }] : config.apiKeys,
   );
-  const created = options.sites
-    ? servedAsGiven(options.sites)
-    : await createSites(config.sites, logger, {
-        dataDir: config.dataDir,
-        browser: config.browser,
-        embedDemoSite: options.embedDemoSite,
-      });
+  const store = await openStore(storeConfigFrom(config.databaseUrl, join(config.dataDir, 'gateway.sqlite')));
+  // Site secrets at rest (pooled accounts' credentials, saved browser sessions) are sealed with it.
+  const secretBox = await loadSecretBox({ dataDir: config.dataDir, logger });
+  let created: CreatedSites;
+  try {
+    created = options.sites
+      ? servedAsGiven(options.sites)
+      : await createSites(config.sites, logger, {
+          dataDir: config.dataDir,
+          browser: config.browser,
+          embedDemoSite: options.embedDemoSite,
+          secretBox,
+          pool: {
+            repository: new AccountsRepository(store.db, secretBox),
+            healthStore: createHealthStore(store.db),
+            browserMaxConcurrent: config.admission.accounts.browserMaxConcurrent,
+          },
+        });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const catalog = new ModelCatalog(created.sites, config.modelAliases, logger);
   // The admin token opens `/admin/api`; it, or an owner key, opens the other admin routes.
   const adminSecret = config.adminToken
@@ -118,7 +136,6 @@ export async function buildGateway(
   const ownerIsAdmin = ownerKeyIsAdmin(keys);
   const adminAuth = async (request: FastifyRequest) => adminToken(request) || (await ownerIsAdmin(request));
   const signer = new ReasoningSigner(await loadOrCreateSecret(config.dataDir));
-  const store = await openStore(storeConfigFrom(config.databaseUrl, join(config.dataDir, 'gateway.sqlite')));
   // Multi-user: keys from the users table work beside the static/generated owner keys.
   const authenticator = createStoreAuthenticator(keys, createUsersRepository(store.db));
   const ledger = createQuotaLedger(store.db, { holdMs: config.timeouts.totalMs + 60_000 });
@@ -158,6 +175,7 @@ export async function buildGateway(
           key: config.admission.keys[principal.keyName],
         }),
         browserSites: created.browserSites,
+        siteSlots: created.siteSlots,
       })
     : undefined;
   const app = createApp({
@@ -167,6 +185,10 @@ export async function buildGateway(
     extraRoutes: (app) => {
       registerOwnUsageRoute(app, store.db);
       registerSiteAdminRoutes(app, sitesById);
+      registerAccountAdminRoutes(app, {
+        pools: created.pools,
+        remoteLoginPrefix: created.browser ? config.browser.remoteLoginPrefix : undefined,
+      });
       registerAdminApiRoutes(app, {
         db: store.db,
         onChange: () => authenticator.invalidate(),
@@ -257,6 +279,8 @@ function servedAsGiven(sites: Site[]): CreatedSites {
     browser: undefined,
     browserSites: [],
     keepAlives: new Map(),
+    pools: new Map(),
+    siteSlots: {},
     close: async () => {
       for (const site of sites) await site.close().catch(() => undefined);
     },

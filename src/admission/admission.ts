@@ -68,6 +68,8 @@ export interface AdmissionDeps {
   limitsFor?: LimitsFor;
   /** Sites driven in a browser: their accounts get `accounts.browserMaxConcurrent` slots unless configured. */
   browserSites?: string[];
+  /** Slots of sites served by an account pool: the sum of their accounts' (config wins over it). */
+  siteSlots?: Record<string, number>;
   /** Overrides `config.redisUrl` (tests); the config loader fills that from `REDIS_URL`. */
   redisUrl?: string;
 }
@@ -106,6 +108,7 @@ export function createAdmission(config: AdmissionConfig, deps: AdmissionDeps): A
     const site = config.accounts.sites[input.siteId];
     const slots =
       site?.maxConcurrent ??
+      deps.siteSlots?.[input.siteId] ??
       (deps.browserSites?.includes(input.siteId) ? config.accounts.browserMaxConcurrent : undefined);
     const spacing = site?.minSpacingMs ?? config.accounts.minSpacingMs;
     const rpm = site?.rpm ?? config.accounts.rpm;

@@ -8,7 +8,7 @@ export interface EnvVar {
   /** The config key it overrides, when it maps onto one. */
   configKey?: string;
   /** Who reads it: the config loader, another module, or work on another branch not merged yet. */
-  readBy: 'config loader' | 'browser transport' | 'demo-site CLI' | 'upcoming';
+  readBy: 'config loader' | 'browser transport' | 'demo-site CLI' | 'gateway startup' | 'upcoming';
   description: string;
 }
 
@@ -90,8 +90,15 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'GATEWAY_SECRET_KEY',
-    readBy: 'upcoming',
-    description: 'Master key encrypting stored account credentials (issue 19).',
+    readBy: 'gateway startup',
+    description:
+      'Master key (32 bytes, base64 or hex) sealing site credentials and saved browser sessions; unset = generated into `<dataDir>/secret-keys.json` (docs/secrets.md).',
+  },
+  {
+    name: 'GATEWAY_SECRET_KEY_PREVIOUS',
+    readBy: 'gateway startup',
+    description:
+      'Older master keys (comma-separated) that still decrypt during a rotation (docs/secrets.md).',
   },
 ];
 
@@ -100,5 +107,6 @@ export const SECRET_ENV_VARS: ReadonlySet<string> = new Set([
   'GATEWAY_API_KEY',
   'GATEWAY_ADMIN_TOKEN',
   'GATEWAY_SECRET_KEY',
+  'GATEWAY_SECRET_KEY_PREVIOUS',
   'DATABASE_URL',
 ]);

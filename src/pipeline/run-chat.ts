@@ -114,6 +114,8 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
     // context size with it), even when only the new turn goes to the site thread.
     const inputTokens = estimateRequestTokens(request);
 
+    // Set when the thread's account could not serve and the conversation went on by flattening.
+    let lostThread: ThreadNotFoundError | undefined;
     for (let attempt = 0; ; attempt++) {
       const plan = await deps.conversations.plan({
         request: planned,
@@ -149,7 +151,10 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
           'site accepted the turn',
         );
         const headers: Record<string, string> = {
-          'x-gateway-thread': plan.mode === 'continue' ? 'continued' : `new; reason=${plan.reason}`,
+          'x-gateway-thread':
+            plan.mode === 'continue'
+              ? 'continued'
+              : `new; reason=${lostThread?.why === 'account-unavailable' ? 'account-unavailable' : plan.reason}`,
         };
         if (prepared.droppedTurns > 0) {
           headers['x-gateway-context-truncated'] = `dropped=${prepared.droppedTurns}`;
@@ -185,6 +190,7 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
             'site lost the thread; starting anew',
           );
           await deps.conversations.forgetThread(plan.thread);
+          lostThread = error;
           continue;
         }
         // Give the thread back only when the site cannot hold any part of this turn: nothing was sent,

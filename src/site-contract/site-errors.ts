@@ -3,10 +3,13 @@ import { GatewayError } from '../core/errors.ts';
 /** The site no longer knows a thread the gateway mapped; conversations fall back to a new thread. */
 export class ThreadNotFoundError extends GatewayError {
   readonly threadId: string;
-  constructor(threadId: string) {
+  /** `gone`: the site lost it; `account-unavailable`: the account holding it cannot serve now. */
+  readonly why: 'gone' | 'account-unavailable';
+  constructor(threadId: string, why: 'gone' | 'account-unavailable' = 'gone') {
     super('not_found', `The site no longer has thread ${threadId}.`, { retryable: true });
     this.name = 'ThreadNotFoundError';
     this.threadId = threadId;
+    this.why = why;
   }
 }
 

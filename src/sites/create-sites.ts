@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import type { BrowserConfig } from '../config/config-schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Site } from '../site-contract/site.ts';
 import { BrowserManager } from '../transports/browser/browser-manager.ts';
 import { type KeepAlive, startKeepAlive } from './accounts/session-keep-alive.ts';
-import type { EmbedDemoSite } from './kit/site-descriptor.ts';
+import type { EmbedDemoSite, SiteCreateContext } from './kit/site-descriptor.ts';
+import { AccountPool, type PooledSiteConfig } from './pool/account-pool.ts';
+import type { HealthStore } from './pool/health-book.ts';
+import type { AccountsRepository } from './pool/pool-store.ts';
 import { type SiteConfig, siteKindOf } from './site-registry.ts';
 
 export interface CreatedSites {
@@ -15,8 +19,12 @@ export interface CreatedSites {
   browser: BrowserManager | undefined;
   /** Ids of the sites driven in Chromium (browser default of account slots). */
   browserSites: string[];
-  /** Session keep-alive per browser-driven site id (its browser account has the same id). */
+  /** Session keep-alive per browser account id (a site's, or a pooled account's `<site>.<account>`). */
   keepAlives: Map<string, KeepAlive>;
+  /** Sites with several accounts (`accounts:` in their entry), by site id. */
+  pools: Map<string, AccountPool>;
+  /** Admission slots of pooled sites: the sum of their accounts' slots. */
+  siteSlots: Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -26,6 +34,10 @@ export interface CreateSitesOptions {
   browser?: BrowserConfig;
   /** Starts the embedded demo site; without it a `kind: demo` entry needs a `baseUrl`. */
   embedDemoSite?: EmbedDemoSite;
+  /** Seals saved browser sessions (storage states) at rest. */
+  secretBox?: SecretBox;
+  /** Where account pools keep runtime accounts (sealed) and account health; absent = memory only. */
+  pool?: { repository?: AccountsRepository; healthStore?: HealthStore; browserMaxConcurrent?: number };
 }
 
 /**
@@ -43,6 +55,8 @@ export async function createSites(
   const closers: Array<() => Promise<void>> = [];
   const keepAlives = new Map<string, KeepAlive>();
   const browserSites: string[] = [];
+  const pools = new Map<string, AccountPool>();
+  const siteSlots: Record<string, number> = {};
   const dataDir = options.dataDir ?? './data';
   // One Chromium for every site that asks for it, launched on first use.
   let browser: BrowserManager | undefined;
@@ -54,6 +68,7 @@ export async function createSites(
         mode: options.browser?.mode,
         display: options.browser?.display,
         extraArgs: options.browser?.extraArgs,
+        secretBox: options.secretBox,
         logger,
       });
       browser = manager;
@@ -69,7 +84,7 @@ export async function createSites(
       const kind = siteKindOf(config);
       const inBrowser = kind.usesBrowser(config);
       const siteClosers: Array<() => Promise<void>> = [];
-      const site = await kind.create(config, {
+      const context: SiteCreateContext = {
         logger,
         dataDir,
         browser: inBrowser ? sharedBrowser() : undefined,
@@ -79,7 +94,32 @@ export async function createSites(
         embedded: (url) => {
           embedded[config.id] = url;
         },
-      });
+      };
+      if (config.accounts) {
+        const pool = await AccountPool.create({
+          config: config as PooledSiteConfig,
+          kind,
+          context,
+          logger,
+          browserMaxConcurrent: options.pool?.browserMaxConcurrent ?? 2,
+          repository: options.pool?.repository,
+          healthStore: options.pool?.healthStore,
+          onKeepAlive: (id, keepAlive) => {
+            if (keepAlive) keepAlives.set(id, keepAlive);
+            else keepAlives.delete(id);
+          },
+        });
+        pools.set(config.id, pool);
+        sites.push(pool.site);
+        const slots = pool.slots();
+        if (Number.isFinite(slots)) siteSlots[config.id] = slots;
+        closers.push(async () => {
+          await pool.close();
+          for (const closer of siteClosers) await closer().catch(() => undefined);
+        });
+        continue;
+      }
+      const site = await kind.create(config, context);
       sites.push(site);
       closers.push(async () => {
         await site.close();
@@ -98,5 +138,5 @@ export async function createSites(
     await close();
     throw error;
   }
-  return { sites, embedded, browser, browserSites, keepAlives, close };
+  return { sites, embedded, browser, browserSites, keepAlives, pools, siteSlots, close };
 }

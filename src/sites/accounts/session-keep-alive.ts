@@ -1,11 +1,13 @@
 import type { Logger } from '../../core/logger.ts';
-import { NeedsLoginError } from '../../site-contract/site-errors.ts';
+import { AccountDisabledError, NeedsLoginError } from '../../site-contract/site-errors.ts';
 import type { Site } from '../../site-contract/site.ts';
 
 export type AccountHealth =
   | { state: 'unknown' }
   | { state: 'ok'; checkedAt: Date }
-  | { state: 'needs-login'; reason: string; checkedAt: Date };
+  | { state: 'needs-login'; reason: string; checkedAt: Date }
+  /** The site has banned or disabled the account (a person must look at it). */
+  | { state: 'disabled'; reason: string; checkedAt: Date };
 
 export interface KeepAlive {
   readonly health: AccountHealth;
@@ -20,6 +22,8 @@ export interface KeepAliveOptions {
   onHealth?: (health: AccountHealth) => void;
   /** Bound on one check (session probe plus a login). */
   timeoutMs?: number;
+  /** 0..1: each wait is the interval times a factor in [1 - jitter, 1 + jitter], so accounts drift apart. */
+  jitter?: number;
 }
 
 /**
@@ -55,7 +59,9 @@ export function startKeepAlive(site: Site, intervalMs: number, options: KeepAliv
         set({ state: 'ok', checkedAt: new Date() });
       }
     } catch (error) {
-      if (error instanceof NeedsLoginError) {
+      if (error instanceof AccountDisabledError) {
+        set({ state: 'disabled', reason: error.reason, checkedAt: new Date() });
+      } else if (error instanceof NeedsLoginError) {
         set({ state: 'needs-login', reason: error.message, checkedAt: new Date() });
       } else {
         options.logger.warn(
@@ -74,10 +80,17 @@ export function startKeepAlive(site: Site, intervalMs: number, options: KeepAliv
     return running;
   };
 
-  const timer = setInterval(() => {
-    if (!stopped) void checkNow();
-  }, intervalMs);
-  timer.unref();
+  const jitter = Math.min(1, Math.max(0, options.jitter ?? 0));
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    const wait = intervalMs * (1 + jitter * (2 * Math.random() - 1));
+    timer = setTimeout(() => {
+      if (stopped) return;
+      void checkNow().finally(schedule);
+    }, wait);
+    timer.unref();
+  };
+  schedule();
 
   return {
     get health() {
@@ -86,7 +99,7 @@ export function startKeepAlive(site: Site, intervalMs: number, options: KeepAliv
     checkNow,
     stop() {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
     },
   };
 }

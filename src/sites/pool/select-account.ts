@@ -1,0 +1,45 @@
+/** An account the pool could send a turn to, as selection sees it. */
+export interface Candidate {
+  id: string;
+  weight: number;
+  inFlight: number;
+  /** Free slots; Infinity = unbounded. */
+  free: number;
+}
+
+export type Strategy = 'round-robin' | 'least-busy' | 'weighted';
+
+/**
+ * Orders the candidates (all healthy for the model) by preference: the first with a free slot is
+ * tried first, the rest are the failover order. Pure: `turn` is the pool's request counter and
+ * `random` the source for `weighted`.
+ */
+export function orderCandidates(
+  candidates: readonly Candidate[],
+  strategy: Strategy,
+  turn: number,
+  random: () => number = Math.random,
+): Candidate[] {
+  const withSlot = candidates.filter((candidate) => candidate.free > 0);
+  const full = candidates.filter((candidate) => candidate.free <= 0);
+  return [...orderBy(withSlot, strategy, turn, random), ...full];
+}
+
+function orderBy(list: Candidate[], strategy: Strategy, turn: number, random: () => number): Candidate[] {
+  if (list.length <= 1) return [...list];
+  switch (strategy) {
+    case 'round-robin': {
+      const start = turn % list.length;
+      return [...list.slice(start), ...list.slice(0, start)];
+    }
+    case 'least-busy':
+      return [...list].sort((a, b) => a.inFlight - b.inFlight || a.id.localeCompare(b.id));
+    case 'weighted': {
+      // Weighted sampling without replacement (Efraimidis–Spirakis keys).
+      return list
+        .map((candidate) => ({ candidate, key: random() ** (1 / candidate.weight) }))
+        .sort((a, b) => b.key - a.key)
+        .map((entry) => entry.candidate);
+    }
+  }
+}
