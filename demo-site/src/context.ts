@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { type AccountFaults, AccountFaultState } from './account-faults.ts';
 import { AccountStore } from './auth/accounts.ts';
 import { SessionStore } from './auth/sessions.ts';
+import { DemoError } from './errors.ts';
 import { type DemoFaults, FaultState } from './faults.ts';
 import { GenerationManager } from './generation/manager.ts';
 import { Limits } from './limits.ts';
@@ -21,6 +23,8 @@ export interface SiteContext {
   received: ReceivedLog;
   limits: Limits;
   faults: FaultState;
+  /** Switches for single accounts (`/__control/accounts/:username/faults`). */
+  accountFaults: AccountFaultState;
   stats: StatsCounters;
   generations: GenerationManager;
   /** Open WebSocket connections, so that the `dropWebSockets` fault can cut them. */
@@ -52,6 +56,7 @@ export async function createContext(options: DemoSiteOptions, log: FastifyBaseLo
     received: new ReceivedLog(),
     limits: new Limits(options.rateLimitPerMinute, options.dailyQuotaPerModel),
     faults: new FaultState(),
+    accountFaults: new AccountFaultState(),
     stats,
     generations,
     openSockets: new Set(),
@@ -67,9 +72,18 @@ export function applyFaults(ctx: SiteContext, faults: DemoFaults): void {
   ctx.log.info({ faults }, 'faults set');
 }
 
-/** Clears faults, counters and limit state; accounts, sessions, threads and files stay. */
+/** Same semantics as `POST /__control/accounts/:username/faults`; 404 for an unknown account. */
+export function applyAccountFaults(ctx: SiteContext, username: string, faults: AccountFaults): void {
+  if (!ctx.accounts.has(username)) throw new DemoError(404, 'account_not_found', `No account ${username}.`);
+  ctx.accountFaults.replace(username, faults);
+  if (faults.forceLogout) ctx.sessions.destroyFor(username);
+  ctx.log.info({ username, faults }, 'account faults set');
+}
+
+/** Clears faults (global and per account), counters and limit state; accounts, sessions, threads and files stay. */
 export function resetSite(ctx: SiteContext): void {
   ctx.faults.replace({});
+  ctx.accountFaults.reset();
   ctx.stats.reset();
   ctx.limits.reset();
 }

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { applyFaults, resetSite, siteStats } from './context.ts';
+import { type AccountFaults, AccountFaultsSchema, type StandingAccountFaults } from './account-faults.ts';
+import { applyAccountFaults, applyFaults, resetSite, siteStats } from './context.ts';
 import { type DemoFaults, FaultsSchema, type StandingFaults } from './faults.ts';
 import { type DemoSiteOptions, resolveOptions } from './options.ts';
 import { attachWebSocket } from './routes/ws.ts';
@@ -7,6 +8,7 @@ import { buildSite } from './server.ts';
 import type { DemoStats } from './stats.ts';
 import type { ReceivedMessage } from './store/received-log.ts';
 
+export type { AccountFaults, StandingAccountFaults } from './account-faults.ts';
 export type { DemoFaults, StandingFaults } from './faults.ts';
 export type { ModelId, ModelInfo } from './models.ts';
 export type { DemoAccountConfig, DemoLogLevel, DemoSiteOptions } from './options.ts';
@@ -23,6 +25,9 @@ export interface DemoSite {
   /** Same as `POST /__control/faults` (works even when the control routes are off). */
   setFaults(faults: DemoFaults): void;
   faults(): StandingFaults;
+  /** Same as `POST /__control/accounts/:username/faults` (throws for an unknown account). */
+  setAccountFaults(username: string, faults: AccountFaults): void;
+  accountFaults(username: string): StandingAccountFaults;
   /** Same as `POST /__control/reset`. */
   reset(): void;
   /** What the site received for a thread, oldest first (survives thread deletion). */
@@ -47,6 +52,9 @@ export async function startDemoSite(options: Partial<DemoSiteOptions> = {}): Pro
     stats: () => siteStats(ctx),
     setFaults: (faults) => applyFaults(ctx, FaultsSchema.parse(faults)),
     faults: () => ctx.faults.snapshot(),
+    setAccountFaults: (username, faults) =>
+      applyAccountFaults(ctx, username, AccountFaultsSchema.parse(faults)),
+    accountFaults: (username) => ctx.accountFaults.snapshot(username),
     reset: () => resetSite(ctx),
     threadLog: (threadId) => ctx.received.forThread(threadId),
     receivedMessages: (limit) => ctx.received.recent(limit),

@@ -35,6 +35,9 @@ export interface DemoSiteOptions {
 
 export const DEFAULT_ACCOUNTS: readonly DemoAccountConfig[] = [
   { username: 'demo', password: 'demo-password' },
+  // More accounts of the same site, for account pools (rotation, failover) against the demo.
+  { username: 'demo-2', password: 'demo-2-password' },
+  { username: 'demo-3', password: 'demo-3-password' },
 ];
 
 export const DEFAULT_OPTIONS: Readonly<DemoSiteOptions> = {

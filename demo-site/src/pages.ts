@@ -19,6 +19,8 @@ export interface Asset {
 export interface Pages {
   login: string;
   challenge: string;
+  /** The plain page a banned account's session sees instead of the app. */
+  suspended(message: string): string;
   app(values: { csrfToken: string; username: string }): string;
   asset(name: string): Asset | undefined;
 }
@@ -26,6 +28,21 @@ export interface Pages {
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
+
+const SUSPENDED_PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>Account suspended</title>
+  </head>
+  <body>
+    <main data-testid="account-banned">
+      <h1>Account suspended</h1>
+      <p data-testid="account-banned-reason">{{message}}</p>
+    </main>
+  </body>
+</html>
+`;
 
 export async function loadPages(): Promise<Pages> {
   const read = (name: string) => readFile(new URL(name, PUBLIC_DIR), 'utf8');
@@ -39,6 +56,7 @@ export async function loadPages(): Promise<Pages> {
   return {
     login,
     challenge,
+    suspended: (message) => SUSPENDED_PAGE.replace('{{message}}', escapeHtml(message)),
     app: ({ csrfToken, username }) =>
       app.replaceAll('{{csrfToken}}', escapeHtml(csrfToken)).replaceAll('{{username}}', escapeHtml(username)),
     asset: (name) => assets.get(name),

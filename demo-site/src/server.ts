@@ -11,11 +11,12 @@ import { createContext, type SiteContext } from './context.ts';
 import { DemoError, errorBody } from './errors.ts';
 import { registerFormat2Behaviours } from './format2/register-format2.ts';
 import type { DemoSiteOptions } from './options.ts';
-import { loadPages, type Pages } from './pages.ts';
+import { loadPages } from './pages.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerChatSseRoute } from './routes/chat-sse.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import { registerFileRoutes } from './routes/files.ts';
+import { interstitialHook } from './routes/interstitials.ts';
 import { registerMessageRoutes } from './routes/messages.ts';
 import { registerModelRoutes } from './routes/models.ts';
 import { registerPageRoutes } from './routes/pages.ts';
@@ -52,21 +53,6 @@ function sendError(
   }
   const message = error instanceof Error ? error.message : String(error);
   return reply.code(status).send(errorBody(known?.code ?? 'bad_request', message));
-}
-
-function challengeHook(ctx: SiteContext, pages: Pages) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = pathOf(request.url);
-    if (!ctx.faults.captcha || path.startsWith('/__control/')) return;
-    if (path.startsWith('/api/')) {
-      return reply.code(403).send(errorBody('challenge', 'Complete the challenge in a browser to continue.'));
-    }
-    return reply
-      .code(403)
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(pages.challenge);
-  };
 }
 
 export interface BuiltSite {
@@ -109,7 +95,7 @@ export async function buildSite(options: DemoSiteOptions): Promise<BuiltSite> {
     const route = request.routeOptions.url;
     if (route !== undefined) ctx.stats.countRequest(`${request.method} ${route}`);
   });
-  app.addHook('onRequest', challengeHook(ctx, pages));
+  app.addHook('onRequest', interstitialHook(ctx, pages));
   app.addHook('onRequest', guard.check);
 
   registerPageRoutes(app, guard, pages);

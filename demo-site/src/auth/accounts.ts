@@ -15,6 +15,10 @@ export class AccountStore {
     return new AccountStore(hashes, await hashPassword('decoy'));
   }
 
+  has(username: string): boolean {
+    return this.hashes.has(username);
+  }
+
   async verify(username: string, password: string): Promise<boolean> {
     const stored = this.hashes.get(username);
     const ok = await verifyPassword(password, stored ?? this.decoy);

@@ -47,6 +47,11 @@ export class SessionStore {
     this.sessions.delete(id);
   }
 
+  /** Ends every session of one account. */
+  destroyFor(username: string): void {
+    for (const [id, session] of this.sessions) if (session.username === username) this.sessions.delete(id);
+  }
+
   destroyAll(): void {
     this.sessions.clear();
   }

@@ -4,6 +4,7 @@ import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from 
 import type { RequestGuard } from '../auth/guard.ts';
 import type { SiteContext } from '../context.ts';
 import { DemoError } from '../errors.ts';
+import { challengeError } from './interstitials.ts';
 import { parseBody } from './parse-body.ts';
 
 const LoginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1000) });
@@ -15,9 +16,13 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: SiteContext, guard
       throw new DemoError(415, 'unsupported_media_type', 'Send the login as application/json.');
     }
     const { username, password } = parseBody(LoginBody, request.body);
+    // Per-account switches: the captcha comes before the password check, the ban after it.
+    if (ctx.accountFaults.captcha(username)) throw challengeError();
     if (!(await ctx.accounts.verify(username, password))) {
       throw new DemoError(401, 'bad_credentials', 'Wrong username or password.');
     }
+    const banned = ctx.accountFaults.bannedError(username);
+    if (banned) throw banned;
     const session = ctx.sessions.create(username);
     ctx.stats.increment('logins');
     ctx.log.info({ username }, 'login');

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { applyFaults, resetSite, type SiteContext, siteStats } from '../context.ts';
+import { AccountFaultsSchema } from '../account-faults.ts';
+import { applyAccountFaults, applyFaults, resetSite, type SiteContext, siteStats } from '../context.ts';
 import { DemoError } from '../errors.ts';
 import { FaultsSchema } from '../faults.ts';
 import { parseBody } from './parse-body.ts';
@@ -12,6 +13,18 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SiteContext): v
   });
 
   app.get('/__control/faults', async () => ({ faults: ctx.faults.snapshot() }));
+
+  app.post<{ Params: { username: string } }>('/__control/accounts/:username/faults', async (request) => {
+    const { username } = request.params;
+    accountOf(ctx, username);
+    applyAccountFaults(ctx, username, parseBody(AccountFaultsSchema, request.body));
+    return { username, faults: ctx.accountFaults.snapshot(username) };
+  });
+
+  app.get<{ Params: { username: string } }>('/__control/accounts/:username/faults', async (request) => {
+    const username = accountOf(ctx, request.params.username);
+    return { username, faults: ctx.accountFaults.snapshot(username) };
+  });
 
   app.get('/__control/stats', async () => siteStats(ctx));
 
@@ -31,4 +44,10 @@ export function registerControlRoutes(app: FastifyInstance, ctx: SiteContext): v
     const limit = Number.parseInt(request.query.limit ?? '', 10);
     return { messages: ctx.received.recent(Number.isFinite(limit) && limit > 0 ? limit : undefined) };
   });
+}
+
+/** 404 `account_not_found` (checked before the body) for a username the site does not have. */
+function accountOf(ctx: SiteContext, username: string): string {
+  if (!ctx.accounts.has(username)) throw new DemoError(404, 'account_not_found', `No account ${username}.`);
+  return username;
 }

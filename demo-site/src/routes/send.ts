@@ -68,6 +68,7 @@ export function acceptSend(
   const body = parseBody(SendBody, rawBody);
   const owner = session.username;
   ctx.limits.takeRate(owner);
+  ctx.accountFaults.checkRate(owner, body.model);
 
   const model = findModel(body.model, ctx.options.maxInputChars);
   if (!model) throw new DemoError(404, 'unknown_model', `Unknown model: ${body.model}`);
@@ -112,6 +113,7 @@ export function acceptSend(
     throw new DemoError(409, 'generation_in_progress', 'Another message is in progress. Wait or stop it.');
   }
   ctx.limits.checkQuota(owner, model.id);
+  ctx.accountFaults.takeCap(owner, model.id);
   ctx.limits.consumeQuota(owner, model.id);
 
   thread ??= ctx.threads.create(owner, { model: model.id, systemPrompt: body.systemPrompt ?? null });

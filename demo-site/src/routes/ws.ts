@@ -8,6 +8,7 @@ import type { Session } from '../auth/sessions.ts';
 import type { SiteContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import { toWsFrame } from '../generation/frames.ts';
+import { challengeError } from './interstitials.ts';
 
 const ClientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), messageId: z.string().min(1) }),
@@ -47,6 +48,11 @@ export function attachWebSocket(server: Server, ctx: SiteContext): WebSocketEndp
       const error = sessionError(lookup);
       return refuseUpgrade(socket, error.status, error.code, error.message);
     }
+    const { username } = lookup.session;
+    const refusal = ctx.accountFaults.captcha(username)
+      ? challengeError()
+      : ctx.accountFaults.bannedError(username);
+    if (refusal) return refuseUpgrade(socket, refusal.status, refusal.code, refusal.message);
     ctx.stats.countRequest('GET /api/ws');
     wss.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, lookup.session, ctx));
   };

@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { readServerSentEvents } from '../../transports/http/read-server-sent-events.ts';
 import type { Transport, TransportResponse } from '../../transports/transport.ts';
-import { NeedsLoginError, parseRetryAfter, ThreadNotFoundError } from '../../site-contract/site-errors.ts';
+import { AccountDisabledError, NeedsLoginError } from '../../site-contract/site-errors.ts';
 import {
   type ModelCapabilities,
   SITE_INTERFACE_VERSION,
@@ -16,10 +16,9 @@ import {
   type SiteTurn,
   type UploadInput,
 } from '../../site-contract/site.ts';
-import { CSRF_META, DemoErrorBody, DemoModelsBody, DemoUploadBody } from './demo-wire.ts';
+import { CSRF_META, DemoModelsBody, DemoUploadBody } from './demo-wire.ts';
+import { mapDemoError, parseDemoError, suspendedPageReason } from './map-demo-error.ts';
 import { translateDemoFrame } from './translate-demo-frame.ts';
-
-// Longer than 400 lines because it is one adapter class covering the demo site's whole API (login, CSRF, models, threads, uploads, SSE and WebSocket streaming).
 
 export interface DemoSiteAdapterOptions {
   id: string;
@@ -100,7 +99,11 @@ export class DemoSiteAdapter implements Site {
     await response.text();
     const page = await transport.fetch(`${this.#base}/`, { headers: { accept: 'text/html' }, signal });
     const html = await page.text();
-    if (page.status === 403) throw new NeedsLoginError('the site shows a challenge page');
+    if (page.status === 403) {
+      const suspended = suspendedPageReason(html);
+      if (suspended) throw new AccountDisabledError(suspended);
+      throw new NeedsLoginError('the site shows a challenge page');
+    }
     const match = CSRF_META.exec(html);
     if (page.status !== 200 || !match?.[1])
       throw new NeedsLoginError('the app page did not load after login');
@@ -231,6 +234,22 @@ export class DemoSiteAdapter implements Site {
     socket.on('error', (error) =>
       frames.fail(new GatewayError('upstream', 'The site WebSocket failed.', { cause: error })),
     );
+    // A refused upgrade (ban, challenge, ended session) says why in a JSON body, as the API does.
+    socket.on('unexpected-response', (_request, upgrade) => {
+      let body = '';
+      upgrade.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      upgrade.on('end', () => {
+        const status = upgrade.statusCode ?? 0;
+        const retryAfter = upgrade.headers['retry-after'];
+        frames.fail(
+          status === 401
+            ? new GatewayError('upstream', 'The site refused the WebSocket: the session ended.')
+            : mapDemoError(status, body, typeof retryAfter === 'string' ? retryAfter : null, 'stream'),
+        );
+      });
+    });
     socket.on('close', () => frames.close());
     const onAbort = () => {
       // The WebSocket only observes; stopping the generation is the site's stop endpoint.
@@ -297,8 +316,12 @@ export class DemoSiteAdapter implements Site {
     });
     const text = await response.text();
     if (response.status === 200) return { state: 'ok', user: this.#options.credentials.username };
+    const error = parseDemoError(text);
+    // A banned account is no session state: the keep-alive marks it disabled from this error.
+    if (error?.code === 'account_banned')
+      throw mapDemoError(response.status, text, null, 'check the session');
     if (response.status === 403) return { state: 'challenge', reason: 'the site shows a challenge page' };
-    return { state: 'needs-login', reason: parseErrorCode(text) ?? `status ${response.status}` };
+    return { state: 'needs-login', reason: error?.code ?? `status ${response.status}` };
   }
 
   async close(): Promise<void> {
@@ -307,36 +330,7 @@ export class DemoSiteAdapter implements Site {
 
   async #errorFrom(response: TransportResponse, action: string, threadId?: string): Promise<GatewayError> {
     const text = await response.text().catch(() => '');
-    const code = parseErrorCode(text) ?? 'unknown';
-    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-    const detail = `The site refused to ${action} (${response.status} ${code}).`;
-    switch (response.status) {
-      case 400:
-        return new GatewayError('invalid_request', detail);
-      case 401:
-        return new NeedsLoginError('the session could not be renewed');
-      case 403:
-        return code === 'challenge'
-          ? new NeedsLoginError('the site shows a challenge page')
-          : new GatewayError('permission', detail);
-      case 404:
-        if (code === 'thread_not_found' && threadId) return new ThreadNotFoundError(threadId);
-        return new GatewayError('not_found', detail);
-      case 409:
-        return new GatewayError('rate_limit', `${detail} Another message is in progress on this account.`, {
-          retryAfterSeconds: retryAfterSeconds ?? 1,
-        });
-      case 413:
-        return code === 'input_too_long'
-          ? new GatewayError('context_length_exceeded', detail)
-          : new GatewayError('request_too_large', detail);
-      case 415:
-        return new GatewayError('invalid_request', detail);
-      case 429:
-        return new GatewayError('rate_limit', detail, { retryAfterSeconds });
-      default:
-        return new GatewayError('upstream', detail, { retryAfterSeconds });
-    }
+    return mapDemoError(response.status, text, response.headers.get('retry-after'), action, threadId);
   }
 }
 
@@ -345,20 +339,11 @@ async function isCsrfError(response: TransportResponse): Promise<boolean> {
   const code = response.headers.get('content-type')?.includes('json') ? 'json' : 'html';
   if (code !== 'json') return false;
   const clone = await response.text();
-  const isCsrf = parseErrorCode(clone) === 'csrf';
+  const isCsrf = parseDemoError(clone)?.code === 'csrf';
   // Re-expose the text for the caller's error mapping.
   response.text = async () => clone;
   response.json = async () => JSON.parse(clone);
   return isCsrf;
-}
-
-function parseErrorCode(text: string): string | undefined {
-  try {
-    const parsed = DemoErrorBody.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data.error.code : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function toDemoToolChoice(turn: SiteTurn): unknown {
@@ -384,7 +369,8 @@ class FrameQueue implements AsyncIterable<string> {
     this.#wake();
   }
   fail(error: unknown): void {
-    this.#error = error;
+    // The first failure is the cause; closing a refused socket reports another one after it.
+    this.#error ??= error;
     this.#closed = true;
     this.#wake();
   }

@@ -11,7 +11,7 @@ import type { SiteEvent } from '../../../site-contract/site.ts';
 import { translateDemoFrame } from '../translate-demo-frame.ts';
 import { DemoDomObserver, type DomReplySnapshot } from './demo-dom-observer.ts';
 import { DEMO_UI, UiPageStaleError, UiSessionEndedError, UiTurnNotSentError } from './demo-ui-page.ts';
-import { mapDemoError } from './map-demo-error.ts';
+import { mapDemoError } from '../map-demo-error.ts';
 
 /** How a UI-driven send reads the reply; attached before the send button is clicked. */
 export interface ReplyReading {

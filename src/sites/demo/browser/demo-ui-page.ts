@@ -2,6 +2,7 @@ import { GatewayError } from '../../../core/errors.ts';
 import type { Page } from '../../../transports/browser/browser-library.ts';
 import { type Box, TrustedInput } from '../../../transports/browser/trusted-input.ts';
 import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
+import { throwIfSuspended } from './suspended-page.ts';
 
 /** The demo chat UI's stable hooks (demo-site/CONTRACT.md). */
 export const DEMO_UI = {
@@ -201,7 +202,10 @@ export class DemoUiPage {
       await this.page.reload({ waitUntil: 'domcontentloaded' });
     } else {
       const response = await this.page.goto(url, { waitUntil: 'domcontentloaded' });
-      if (response?.status() === 403) throw new NeedsLoginError('the site shows a challenge page');
+      if (response?.status() === 403) {
+        await throwIfSuspended(this.page);
+        throw new NeedsLoginError('the site shows a challenge page');
+      }
     }
     await this.#afterLoad();
     if (threadId) await this.#waitForActiveThread(threadId);
@@ -368,8 +372,9 @@ export class DemoUiPage {
     if (!this.#isOnApp()) throw new Error('The site page navigated away while the turn was prepared.');
   }
 
-  /** The page shows the site's login page (the session ended) or its challenge interstitial. */
+  /** The page shows the site's suspended page, its login page (the session ended) or its challenge interstitial. */
   async #throwIfLoginOrChallenge(): Promise<void> {
+    await throwIfSuspended(this.page);
     if (new URL(this.page.url()).pathname === '/login') throw new UiSessionEndedError();
     const title = await this.page.title().catch(() => '');
     if (title.startsWith('Just a moment')) throw new NeedsLoginError('the site shows a challenge page');
