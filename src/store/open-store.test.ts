@@ -9,10 +9,12 @@ import { storeConfigFrom } from './dialect.ts';
 import { openStore } from './open-store.ts';
 
 const TABLES = [
+  'account_health',
   'api_keys',
   'audit_log',
   'conversation_threads',
   'quota_reservations',
+  'site_accounts',
   'stored_response_items',
   'stored_responses',
   'usage',
@@ -48,7 +50,7 @@ describeEachStore('openStore', (engine) => {
       );
       assert.deepEqual(
         applied.rows.map((r) => r.name),
-        ['001-initial', '002-response-items', '003-multi-user'],
+        ['001-initial', '002-response-items', '003-multi-user', '004-account-pool'],
       );
       await again.close();
     } else {
@@ -89,7 +91,7 @@ describe('openStore (sqlite file)', () => {
     );
     assert.deepEqual(
       applied.rows.map((r) => r.name),
-      ['001-initial', '002-response-items', '003-multi-user'],
+      ['001-initial', '002-response-items', '003-multi-user', '004-account-pool'],
     );
     await second.close();
   });

@@ -14,21 +14,17 @@ import {
 } from '../../site-contract/site.ts';
 import { classifySiteError, WHOLE_ACCOUNT } from './account-health.ts';
 import type { HealthBook } from './health-book.ts';
+import { turnForMember } from './member-turn.ts';
 import { PendingFiles } from './pending-files.ts';
 import type { PoolSettings } from './pool-config.ts';
+import {
+  allBusyError,
+  coolingDownError,
+  noAccountError,
+  ThreadAccountUnavailableError,
+} from './pool-errors.ts';
 import { memberOffers, type PoolMember, parsePoolThreadId, poolThreadId } from './pool-member.ts';
 import { orderCandidates } from './select-account.ts';
-
-/** The account holding a continued thread cannot serve now: the conversation goes on by flattening. */
-export class ThreadAccountUnavailableError extends ThreadNotFoundError {
-  readonly accountId: string;
-  constructor(threadId: string, accountId: string, why: string) {
-    super(threadId, 'account-unavailable');
-    this.name = 'ThreadAccountUnavailableError';
-    this.accountId = accountId;
-    this.message = `The account holding thread ${threadId} cannot serve now (${why}).`;
-  }
-}
 
 export interface PooledSiteOptions {
   id: string;
@@ -146,7 +142,7 @@ export class PooledSite implements Site {
       let iterator: AsyncIterator<SiteEvent> | undefined;
       let finished = false;
       try {
-        const memberTurn = await this.#forMember(member, turn, sticky?.threadId, signal);
+        const memberTurn = await turnForMember(member, turn, sticky?.threadId, this.#files, signal);
         iterator = member.site.send(memberTurn, signal)[Symbol.asyncIterator]();
         const first = await iterator.next();
         streaming = true;
@@ -203,7 +199,7 @@ export class PooledSite implements Site {
           .filter((member) => memberOffers(member, turn.model))
           .map((member) => this.health.availableAt(member.id, turn.model, WHOLE_ACCOUNT)),
       );
-      if (Number.isFinite(earliest)) throw this.#coolingDown(turn.model, earliest - Date.now());
+      if (Number.isFinite(earliest)) throw coolingDownError(this.id, turn.model, earliest - Date.now());
     }
     throw lastError ?? new GatewayError('overloaded', `No account of site '${this.id}' could take the turn.`);
   }
@@ -245,37 +241,6 @@ export class PooledSite implements Site {
 
   #relabel(member: PoolMember, event: SiteEvent): SiteEvent {
     return event.type === 'thread' ? { ...event, threadId: poolThreadId(member.id, event.threadId) } : event;
-  }
-
-  /** The turn as the account's own adapter takes it: its thread id, its uploads of the pool's files. */
-  async #forMember(
-    member: PoolMember,
-    turn: SiteTurn,
-    threadId: string | undefined,
-    signal: AbortSignal,
-  ): Promise<SiteTurn> {
-    const attachments: SiteAttachment[] = [];
-    for (const attachment of turn.attachments) {
-      if (!PendingFiles.isHandle(attachment.fileId)) {
-        attachments.push(attachment);
-        continue;
-      }
-      let uploaded = member.uploads.get(attachment.fileId);
-      if (!uploaded) {
-        const file = this.#files.get(attachment.fileId);
-        if (!file) {
-          throw new GatewayError(
-            'invalid_request',
-            'An attachment of this conversation is no longer held by the gateway; send it again.',
-          );
-        }
-        uploaded = await member.site.upload(file, signal);
-        member.uploads.set(attachment.fileId, uploaded);
-      }
-      attachments.push(uploaded);
-    }
-    const { threadId: _pooled, ...rest } = turn;
-    return threadId === undefined ? { ...rest, attachments } : { ...rest, threadId, attachments };
   }
 
   /**
@@ -335,16 +300,10 @@ export class PooledSite implements Site {
           ...pool.map((member) => this.health.availableAt(member.id, model, WHOLE_ACCOUNT)),
         );
         if (!Number.isFinite(earliest)) throw this.#noAccount(model, lastError);
-        if (earliest > waitUntil) throw this.#coolingDown(model, earliest - now);
+        if (earliest > waitUntil) throw coolingDownError(this.id, model, earliest - now);
         wakeAt = earliest;
       } else if (now >= waitUntil) {
-        throw new GatewayError(
-          'overloaded',
-          `Every account of site '${this.id}' is busy; try again shortly.`,
-          {
-            retryAfterSeconds: 1,
-          },
-        );
+        throw allBusyError(this.id);
       }
       await this.#sleep(Math.max(1, wakeAt - now), signal);
     }
@@ -362,27 +321,12 @@ export class PooledSite implements Site {
     return undefined;
   }
 
-  #coolingDown(model: string, waitMs: number): GatewayError {
-    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    return new GatewayError(
-      'rate_limit',
-      `Every account of site '${this.id}' is cooling down for ${model}; the earliest is free in ${seconds} s.`,
-      { retryAfterSeconds: seconds },
-    );
-  }
-
   #noAccount(model: string, lastError: unknown): GatewayError {
     if (lastError instanceof GatewayError) return lastError;
     const reasons = this.members()
       .filter((member) => !member.removed)
       .map((member) => `${member.id}: ${this.#unavailable(member, model, Date.now()) ?? 'busy'}`);
-    return new GatewayError(
-      'overloaded',
-      reasons.length === 0
-        ? `Site '${this.id}' has no account; add one in the config or with the admin API.`
-        : `No account of site '${this.id}' can serve ${model} now (${reasons.join('; ')}).`,
-      { status: 503, retryAfterSeconds: 30 },
-    );
+    return noAccountError(this.id, model, reasons);
   }
 
   #sleep(ms: number, signal: AbortSignal): Promise<void> {
