@@ -45,7 +45,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       { key: SECOND_KEY, user: 'bob', name: 'second' },
     ],
     sites: [
-      { id: 'demo', kind: 'demo', embedded: false, baseUrl: demo.url, streaming: options.streaming ?? 'sse' },
+      {
+        id: 'demo',
+        kind: 'demo',
+        embedded: false,
+        baseUrl: demo.url,
+        streaming: options.streaming ?? 'sse',
+        ...(options.site ?? {}),
+      },
     ],
     logLevel: 'silent',
     ...(options.config ?? {}),
