@@ -194,7 +194,11 @@ for (const transport of POOL_TRANSPORTS) {
       );
       assert.ok(failure instanceof Error, 'the stream ended with an error event');
       const stats = await stack.demoStats();
-      assert.equal(stats.generations - before.generations, 1, 'one generation: nothing was retried');
+      assert.equal(
+        (stats.generations ?? 0) - (before.generations ?? 0),
+        1,
+        'one generation: nothing was retried',
+      );
       const firstLine = text.match(/\[slow-1\] turn=1/g) ?? [];
       assert.ok(firstLine.length <= 1, `no text twice: ${text}`);
       await stack.setFaults({});
@@ -353,7 +357,7 @@ describe('account pool keep-alive', () => {
     await stack.setFaults({ expireSessions: true });
     const stats = await eventually(async () => {
       const now = await stack.demoStats();
-      return now.logins - before.logins >= 3 ? now : undefined;
+      return (now.logins ?? 0) - (before.logins ?? 0) >= 3 ? now : undefined;
     }, 8000);
     assert.equal(stats.generations, before.generations, 'no chat was sent to do it');
     const views = await accounts(stack);
