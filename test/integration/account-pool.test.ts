@@ -239,6 +239,28 @@ for (const transport of POOL_TRANSPORTS) {
       await eventually(async () => ((await accounts(stack)).get('two')?.status === 'ok' ? true : undefined));
     });
 
+    test('a banned account shows as banned with the reason, and serves again once checked after the ban is lifted', async () => {
+      // A probe first: the account's keep-alive last saw it fine, so only the turn learns of the ban.
+      assert.equal((await admin(stack, 'POST', '/three/check')).body.status, 'ok');
+      await accountFaults(stack, 'demo-3', { banned: 'terms of service' });
+      try {
+        for (let i = 0; i < 4; i++) {
+          const reply = await ask(openai, 'fast-1', `while three is banned ${i}`);
+          assert.match(reply.choices[0]?.message.content ?? '', /turn=1/);
+        }
+        const three = (await accounts(stack)).get('three');
+        assert.equal(three?.status, 'banned');
+        assert.match(three?.reason ?? '', /terms of service/);
+      } finally {
+        await accountFaults(stack, 'demo-3', {});
+      }
+      const checked = await admin(stack, 'POST', '/three/check');
+      assert.equal(checked.body.status, 'ok', JSON.stringify(checked.body));
+      const mark = await receivedCount(stack);
+      for (let i = 0; i < 3; i++) await ask(openai, 'fast-1', `three is back ${i}`);
+      assert.ok((await receivedSince(stack, mark)).some((m) => m.username === 'demo-3'));
+    });
+
     test('a continued conversation stays on its account; when that account is disabled it goes on by flattening, saying so', async () => {
       const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [];
       const mark = await receivedCount(stack);

@@ -30,9 +30,11 @@ after(async () => {
 
 test('an ended session is renewed; a captcha marks the account needs-login; it recovers after', async () => {
   const changes: AccountHealth['state'][] = [];
+  const verdicts: AccountHealth['state'][] = [];
   const keepAlive = startKeepAlive(site, 60_000, {
     logger,
     onHealth: (health) => changes.push(health.state),
+    onCheck: (health) => verdicts.push(health.state),
   });
   try {
     assert.equal((await keepAlive.checkNow()).state, 'ok');
@@ -50,6 +52,7 @@ test('an ended session is renewed; a captcha marks the account needs-login; it r
     demo.setFaults({});
     assert.equal((await keepAlive.checkNow()).state, 'ok');
     assert.deepEqual(changes, ['ok', 'needs-login', 'ok']);
+    assert.deepEqual(verdicts, ['ok', 'ok', 'needs-login', 'ok'], 'every verdict, changed or not');
   } finally {
     keepAlive.stop();
   }

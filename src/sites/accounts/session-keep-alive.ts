@@ -20,6 +20,12 @@ export interface KeepAliveOptions {
   logger: Logger;
   /** Told whenever the health changes, e.g. to mark the account in the account store. */
   onHealth?: (health: AccountHealth) => void;
+  /**
+   * Told the verdict of every check that reached one, changed or not (an account pool clears a
+   * state a failed turn set, though the probe's own last answer was already `ok`). A check that
+   * failed for another reason (network, site down) tells nothing.
+   */
+  onCheck?: (health: AccountHealth) => void;
   /** Bound on one check (session probe plus a login). */
   timeoutMs?: number;
   /** 0..1: each wait is the interval times a factor in [1 - jitter, 1 + jitter], so accounts drift apart. */
@@ -44,6 +50,7 @@ export function startKeepAlive(site: Site, intervalMs: number, options: KeepAliv
       options.logger.info({ site: site.id, health: next.state }, 'site account health changed');
       options.onHealth?.(next);
     }
+    options.onCheck?.(next);
   };
 
   const check = async (): Promise<AccountHealth> => {

@@ -242,7 +242,8 @@ export class AccountPool {
     member.keepAlive = startKeepAlive(member.site, this.settings.keepAliveSeconds * 1000, {
       logger: this.#options.logger.child({ account: member.id }),
       jitter: 0.2,
-      onHealth: (state) => {
+      // Every outcome, not only changes: a turn may have marked the account since the last probe.
+      onCheck: (state) => {
         if (state.state === 'ok') health.clear(member.id, WHOLE_ACCOUNT);
         else if (state.state === 'needs-login' || state.state === 'disabled') {
           const reason = state.reason;
