@@ -68,8 +68,11 @@ export interface AdmissionDeps {
   limitsFor?: LimitsFor;
   /** Sites driven in a browser: their accounts get `accounts.browserMaxConcurrent` slots unless configured. */
   browserSites?: string[];
-  /** Slots of sites served by an account pool: the sum of their accounts' (config wins over it). */
-  siteSlots?: Record<string, number>;
+  /**
+   * Slots of sites served by an account pool: the live sum of their accounts' (read on every try,
+   * so accounts added or removed at runtime count; the config's `maxConcurrent` wins over it).
+   */
+  siteSlots?: Record<string, () => number>;
   /** Overrides `config.redisUrl` (tests); the config loader fills that from `REDIS_URL`. */
   redisUrl?: string;
 }
@@ -106,7 +109,7 @@ export function createAdmission(config: AdmissionConfig, deps: AdmissionDeps): A
     let queue = queues.get(account);
     if (queue) return queue;
     const site = config.accounts.sites[input.siteId];
-    const slots =
+    const slots: number | (() => number) | undefined =
       site?.maxConcurrent ??
       deps.siteSlots?.[input.siteId] ??
       (deps.browserSites?.includes(input.siteId) ? config.accounts.browserMaxConcurrent : undefined);

@@ -11,6 +11,7 @@ export interface SlotLease {
  * gateway processes). `tryAcquire` never waits for a slot; the fair queue decides who tries when.
  */
 export interface SlotPool {
+  /** Slots in all; read on every try, so a pool whose accounts change at runtime can pass a function. */
   readonly limit: number;
   tryAcquire(): Promise<SlotLease | undefined>;
   /** Called when a slot may have freed up in this process. */
@@ -18,6 +19,14 @@ export interface SlotPool {
   /** Slots held by this process. */
   held(): number;
 }
+
+/** A fixed slot count, or a function read on every try (an account pool's live total). */
+export type SlotLimit = number | (() => number);
+
+const readLimit = (limit: SlotLimit): number => {
+  const value = typeof limit === 'function' ? limit() : limit;
+  return Number.isFinite(value) ? Math.max(0, Math.floor(value)) : Number.MAX_SAFE_INTEGER;
+};
 
 function onceLease(release: () => void): SlotLease {
   let released = false;
@@ -34,7 +43,15 @@ export class MemorySlotPool implements SlotPool {
   #held = 0;
   readonly #listeners: (() => void)[] = [];
 
-  constructor(readonly limit: number) {}
+  readonly #limit: SlotLimit;
+
+  constructor(limit: SlotLimit) {
+    this.#limit = limit;
+  }
+
+  get limit(): number {
+    return readLimit(this.#limit);
+  }
 
   async tryAcquire(): Promise<SlotLease | undefined> {
     return this.acquireNow();
@@ -75,10 +92,14 @@ export class RedisSlotPool implements SlotPool {
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
-    readonly limit: number,
+    private readonly slots: SlotLimit,
     private readonly options: RedisSlotPoolOptions,
     private readonly onLost: (error: Error) => void,
   ) {}
+
+  get limit(): number {
+    return readLimit(this.slots);
+  }
 
   async tryAcquire(): Promise<SlotLease | undefined> {
     const semaphore = new Semaphore(this.redis, this.key, this.limit, {

@@ -24,7 +24,7 @@ export interface CreatedSites {
   /** Sites with several accounts (`accounts:` in their entry), by site id. */
   pools: Map<string, AccountPool>;
   /** Admission slots of pooled sites: the sum of their accounts' slots. */
-  siteSlots: Record<string, number>;
+  siteSlots: Record<string, () => number>;
   close(): Promise<void>;
 }
 
@@ -56,7 +56,7 @@ export async function createSites(
   const keepAlives = new Map<string, KeepAlive>();
   const browserSites: string[] = [];
   const pools = new Map<string, AccountPool>();
-  const siteSlots: Record<string, number> = {};
+  const siteSlots: Record<string, () => number> = {};
   const dataDir = options.dataDir ?? './data';
   // One Chromium for every site that asks for it, launched on first use.
   let browser: BrowserManager | undefined;
@@ -111,8 +111,9 @@ export async function createSites(
         });
         pools.set(config.id, pool);
         sites.push(pool.site);
-        const slots = pool.slots();
-        if (Number.isFinite(slots)) siteSlots[config.id] = slots;
+        // Live: accounts added, disabled or removed through the admin API change what admission
+        // hands out. None at all lets the request through, for the pool's immediate 503.
+        siteSlots[config.id] = () => pool.slots() || Number.POSITIVE_INFINITY;
         closers.push(async () => {
           await pool.close();
           for (const closer of siteClosers) await closer().catch(() => undefined);

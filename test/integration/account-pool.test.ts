@@ -386,3 +386,64 @@ describe('account pool keep-alive', () => {
     for (const id of ['one', 'two', 'three']) assert.equal(views.get(id)?.status, 'ok', id);
   });
 });
+
+describe('account pool changes across restarts', () => {
+  test('runtime changes survive a restart, a removed-then-added config id starts, and so does a pool left with no account', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dataDir = await mkdtemp(join(tmpdir(), 'wcg-pool-restart-'));
+    const restart = () =>
+      startStack({
+        dataDir,
+        site: { accounts: ACCOUNTS.slice(0, 2), pool: { maxWaitMs: 0 } },
+        config: { adminToken: ADMIN_TOKEN },
+      });
+    try {
+      const first = await restart();
+      try {
+        assert.equal((await admin(first, 'PATCH', '/two', { enabled: false })).status, 200);
+        assert.equal((await admin(first, 'DELETE', '/one')).status, 200);
+        const readded = await admin(first, 'POST', '', {
+          site: 'demo',
+          id: 'one',
+          settings: { credentials: { username: 'demo-3', password: 'demo-3-password' } },
+        });
+        assert.equal(readded.status, 201, JSON.stringify(readded.body));
+      } finally {
+        await first.close();
+      }
+
+      const second = await restart();
+      try {
+        const views = await accounts(second);
+        assert.deepEqual([...views.keys()].sort(), ['one', 'two']);
+        assert.equal(views.get('two')?.enabled, false, 'the disabling outlived the restart');
+        const openai = new OpenAI({ baseURL: second.openaiBaseUrl, apiKey: second.key, maxRetries: 0 });
+        await ask(openai, 'fast-1', 'who serves now');
+        assert.equal((await receivedSince(second, 0)).at(-1)?.username, 'demo-3', 'the re-added account');
+        for (const id of views.keys()) assert.equal((await admin(second, 'DELETE', `/${id}`)).status, 200);
+      } finally {
+        await second.close();
+      }
+
+      const third = await restart();
+      try {
+        assert.equal((await accounts(third)).size, 0);
+        const openai = new OpenAI({ baseURL: third.openaiBaseUrl, apiKey: third.key, maxRetries: 0 });
+        const none = await ask(openai, 'fast-1', 'nobody').then(
+          () => assert.fail('expected a 503'),
+          (caught: unknown) => caught,
+        );
+        assert.ok(none instanceof OpenAI.APIError && none.status === 503, String(none));
+        const added = await admin(third, 'POST', '', { site: 'demo', id: 'fresh' });
+        assert.equal(added.status, 201, JSON.stringify(added.body));
+        const reply = await ask(openai, 'fast-1', 'served again');
+        assert.match(reply.choices[0]?.message.content ?? '', /turn=1/);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -91,55 +91,60 @@ export class AccountPool {
     const entries: Array<{ account: PoolAccountConfig; origin: AccountOrigin }> = [];
     for (const account of configured) {
       const row = stored.find((candidate) => candidate.id === account.id);
-      if (row?.deleted) continue;
-      entries.push({ account: { ...account, ...(row?.settings ?? {}) }, origin: 'config' });
+      // Removed through the admin API, or removed and added again there (the runtime row is it now).
+      if (row?.deleted || row?.origin === 'runtime') continue;
+      entries.push({ account: { ...account, ...withoutNulls(row?.settings) }, origin: 'config' });
     }
     for (const row of stored) {
       if (row.origin !== 'runtime' || row.deleted) continue;
       entries.push({
         account: PoolAccountSchema.parse({
-          ...row.settings,
+          ...withoutNulls(row.settings),
           ...row.secrets,
           id: row.id,
         }) as PoolAccountConfig,
         origin: 'runtime',
       });
     }
-    const members: Array<{ member: PoolMember }> = [];
-    let instance: AccountPool | undefined;
+    // The first account tells the pool its site's capabilities; with none (all removed through the
+    // admin API), an adapter is built from the entry alone for that, and closed unused.
+    const first = entries[0];
+    const seed = await buildMember(
+      options,
+      base,
+      first?.account ??
+        (PoolAccountSchema.parse({ ...(configured[0] ?? {}), id: 'no-account' }) as PoolAccountConfig),
+      first?.origin ?? 'config',
+      undefined,
+    );
+    const pool = new AccountPool(
+      options,
+      new PooledSite({
+        id: options.config.id,
+        capabilities: seed.member.site.capabilities,
+        settings,
+        health,
+        logger: options.logger.child({ pool: options.config.id }),
+      }),
+      base,
+    );
+    pool.#embedded = seed.embedded;
     try {
-      for (const entry of entries) {
-        const site = instance?.site;
-        if (!site) {
-          // The first account also tells the pool its site's capabilities.
-          const first = await buildMember(options, base, entry.account, entry.origin, undefined);
-          members.push(first);
-          const pooled = new PooledSite({
-            id: options.config.id,
-            capabilities: first.member.site.capabilities,
-            settings,
-            health,
-            logger: options.logger.child({ site: options.config.id }),
-          });
-          instance = new AccountPool(options, pooled, base);
-          instance.#embedded = first.embedded;
-          pooled.add(first.member);
-          instance.#keepAlive(first.member);
-          continue;
-        }
-        await (instance as AccountPool).#add(entry.account, entry.origin);
+      if (first) {
+        pool.site.add(seed.member);
+        pool.#keepAlive(seed.member);
+      } else {
+        await seed.member.close();
+        options.logger.warn(
+          { site: options.config.id },
+          'account pool: the site has no account (every one was removed); add one with the admin API',
+        );
       }
+      for (const entry of entries.slice(1)) await pool.#add(entry.account, entry.origin);
     } catch (error) {
-      for (const member of members) await member.member.close().catch(() => undefined);
-      await instance?.close();
+      await pool.close();
       throw error;
     }
-    if (!instance) {
-      throw new Error(
-        `Site '${options.config.id}' has an empty accounts list and none was added at runtime: add one.`,
-      );
-    }
-    const pool = instance;
     if (options.healthStore) {
       pool.#syncTimer = setInterval(() => {
         pool.site.health
@@ -157,9 +162,12 @@ export class AccountPool {
     return pool;
   }
 
-  /** Slots across the accounts (Infinity when one is unbounded): the admission queue's capacity. */
+  /** Slots across the enabled accounts (Infinity when one is unbounded): admission's capacity. */
   slots(): number {
-    return this.site.members().reduce((sum, member) => sum + member.slots, 0);
+    return this.site
+      .members()
+      .filter((member) => member.config.enabled && !member.removed)
+      .reduce((sum, member) => sum + member.slots, 0);
   }
 
   /** Adds an account at runtime (admin API); it is stored with its secrets sealed. */
@@ -207,7 +215,10 @@ export class AccountPool {
     const member = this.site.member(id);
     if (!member) throw new GatewayError('not_found', `No account '${id}'.`);
     if (member.browserAccountId) this.#options.onKeepAlive?.(member.browserAccountId, undefined);
-    await this.#options.repository?.remove(id, this.siteId, member.origin);
+    const inConfigFile = this.#options.config.accounts.some(
+      (account) => (account as { id?: unknown }).id === id,
+    );
+    await this.#options.repository?.remove(id, this.siteId, inConfigFile ? 'config' : member.origin);
     await this.site.remove(id);
   }
 
@@ -259,7 +270,8 @@ export class AccountPool {
     const repository = this.#options.repository;
     if (!repository) return;
     const { id, enabled, weight, models, maxConcurrent } = member.config;
-    const settings = { enabled, weight, models, maxConcurrent };
+    // `models: null` keeps "every model" over a config file's list after a restart.
+    const settings = { enabled, weight, models: models ?? null, maxConcurrent };
     if (member.origin === 'config') {
       await repository.save({ id, siteId: this.siteId, origin: 'config', settings, secrets: undefined });
       return;
@@ -268,6 +280,16 @@ export class AccountPool {
     if (member.config.proxy !== undefined) secrets.proxy = member.config.proxy;
     await repository.save({ id, siteId: this.siteId, origin: 'runtime', settings, secrets });
   }
+}
+
+/** Stored pool settings without their nulls (a null says "unset", over the config file's value). */
+function withoutNulls(settings: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings ?? {})) {
+    if (value === null) out[key] = undefined;
+    else out[key] = value;
+  }
+  return out;
 }
 
 function invalid(issue: { path: PropertyKey[]; message: string } | undefined): GatewayError {

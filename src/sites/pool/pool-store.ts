@@ -102,7 +102,10 @@ export class AccountsRepository {
       .execute();
   }
 
-  /** A runtime account goes; a configured one is remembered as removed (it stays out after a restart). */
+  /**
+   * A runtime account goes; a configured one (`origin: 'config'`, also one the config file names
+   * that was added again at runtime) is remembered as removed, so it stays out after a restart.
+   */
   async remove(id: string, siteId: string, origin: AccountOrigin): Promise<void> {
     if (origin === 'runtime') {
       await this.#db.deleteFrom('site_accounts').where('id', '=', id).execute();
@@ -121,7 +124,15 @@ export class AccountsRepository {
         created_at: now,
         updated_at: now,
       })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ deleted_at: now, updated_at: now }))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({
+          origin: 'config',
+          settings_json: '{}',
+          secrets: null,
+          deleted_at: now,
+          updated_at: now,
+        }),
+      )
       .execute();
   }
 }

@@ -101,6 +101,8 @@ export class PooledSite implements Site {
 
   async listModels(signal?: AbortSignal): Promise<SiteModel[]> {
     const live = this.members().filter((member) => member.config.enabled);
+    // Never listed and nobody to ask: say why, rather than list nothing (a 404 for every model).
+    if (live.length === 0 && this.#lastModels.length === 0) throw this.#noAccount('any model', undefined);
     const byId = new Map<string, SiteModel>();
     let firstError: unknown;
     await Promise.all(
