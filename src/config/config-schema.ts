@@ -63,6 +63,23 @@ export const GatewayConfigSchema = z
     sites: z
       .array(SiteConfigSchema)
       .min(1)
+      .superRefine((sites, context) => {
+        // The admin API and the store address a site account by its id alone.
+        const owner = new Map<string, string>();
+        for (const [index, site] of sites.entries()) {
+          for (const [at, account] of (site.accounts ?? []).entries()) {
+            const other = owner.get(account.id);
+            if (other !== undefined && other !== site.id) {
+              context.addIssue({
+                code: 'custom',
+                path: [index, 'accounts', at, 'id'],
+                message: `account id '${account.id}' is taken by site '${other}': account ids are unique across sites`,
+              });
+            }
+            owner.set(account.id, site.id);
+          }
+        }
+      })
       // A function default is parsed by nobody, so build the demo site entry through its schema.
       .default(() => [DemoSiteConfigSchema.parse({ id: 'demo', kind: 'demo' })]),
     /** Public model name → `site/model`. */

@@ -73,3 +73,18 @@ export function toGatewayError(error: unknown): GatewayError {
   }
   return new GatewayError('internal', 'Internal gateway error.', { cause: error });
 }
+
+const RETRIED = new WeakSet<object>();
+
+/**
+ * Marks an error as already retried by the gateway (an account pool failed over across its
+ * accounts, or waited for one): the pipeline's own transparent retry then leaves it alone.
+ */
+export function markRetried<T>(error: T): T {
+  if (typeof error === 'object' && error !== null) RETRIED.add(error);
+  return error;
+}
+
+export function wasRetried(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && RETRIED.has(error);
+}

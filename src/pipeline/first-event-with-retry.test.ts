@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GatewayError } from '../core/errors.ts';
+import { GatewayError, markRetried } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import type { SiteEvent } from '../site-contract/site.ts';
 import { firstEventWithRetry, isTransientSiteError } from './first-event-with-retry.ts';
@@ -15,6 +15,7 @@ describe('isTransientSiteError', () => {
     ['timeout', new GatewayError('timeout', 'x'), false],
     ['bad request', new GatewayError('invalid_request', 'x'), false],
     ['plain error', new Error('x'), false],
+    ['503 an account pool already failed over on', markRetried(new GatewayError('overloaded', 'x')), false],
   ];
   for (const [name, error, expected] of cases)
     test(name, () => assert.equal(isTransientSiteError(error), expected));

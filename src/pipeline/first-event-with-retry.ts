@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError } from '../core/errors.ts';
+import { GatewayError, wasRetried } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SiteEvent } from '../site-contract/site.ts';
 
-/** A site failure worth one more try: a 5xx-style hiccup, not a refusal, a login or a timeout. */
+/**
+ * A site failure worth one more try: a 5xx-style hiccup, not a refusal, a login or a timeout, and
+ * not one an account pool already failed over on.
+ */
 export function isTransientSiteError(error: unknown): boolean {
   return (
     error instanceof GatewayError &&
+    !wasRetried(error) &&
     (error.kind === 'upstream' || error.kind === 'overloaded') &&
     [500, 502, 503, 504].includes(error.status)
   );

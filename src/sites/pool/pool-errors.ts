@@ -22,6 +22,15 @@ export function coolingDownError(siteId: string, model: string, waitMs: number):
   );
 }
 
+/** 429: the accounts tried were all rate limited, and `maxAttempts` ran out before a free one. */
+export function attemptsRateLimitedError(siteId: string, model: string, tried: number): GatewayError {
+  return new GatewayError(
+    'rate_limit',
+    `The ${tried} account${tried === 1 ? '' : 's'} of site '${siteId}' tried for ${model} ${tried === 1 ? 'was' : 'were'} rate limited; try again shortly.`,
+    { retryAfterSeconds: 1 },
+  );
+}
+
 /** 503 (or 429 upstream of it): every healthy account's slots stayed taken for the whole wait. */
 export function allBusyError(siteId: string): GatewayError {
   return new GatewayError('overloaded', `Every account of site '${siteId}' is busy; try again shortly.`, {

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../core/errors.ts';
+import { GatewayError, markRetried } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 import {
@@ -19,6 +19,7 @@ import { PendingFiles } from './pending-files.ts';
 import type { PoolSettings } from './pool-config.ts';
 import {
   allBusyError,
+  attemptsRateLimitedError,
   coolingDownError,
   noAccountError,
   ThreadAccountUnavailableError,
@@ -137,7 +138,11 @@ export class PooledSite implements Site {
     let lastError: unknown;
     for (let attempt = 0; attempt < this.#settings.maxAttempts; attempt++) {
       if (attempt > 0 && Date.now() - started > this.#settings.failoverTimeoutMs) break;
-      const member = await this.#acquire(turn.model, sticky, tried, signal, lastError);
+      const member = await this.#acquire(turn.model, sticky, tried, signal, lastError).catch(
+        (error: unknown) => {
+          throw markRetried(error);
+        },
+      );
       if (!member) break;
       tried.add(member.id);
       let streaming = false;
@@ -195,15 +200,23 @@ export class PooledSite implements Site {
         this.wake();
       }
     }
+    // Several accounts failed the turn: that was the retry, the pipeline does not add its own.
+    const failedOver = <T>(error: T): T => (tried.size > 1 ? markRetried(error) : error);
     if (classifySiteError(lastError).type === 'rate-limited') {
+      const now = Date.now();
       const earliest = Math.min(
         ...this.members()
           .filter((member) => memberOffers(member, turn.model))
           .map((member) => this.health.availableAt(member.id, turn.model, WHOLE_ACCOUNT)),
       );
-      if (Number.isFinite(earliest)) throw coolingDownError(this.id, turn.model, earliest - Date.now());
+      if (Number.isFinite(earliest) && earliest > now) {
+        throw failedOver(coolingDownError(this.id, turn.model, earliest - now));
+      }
+      throw failedOver(attemptsRateLimitedError(this.id, turn.model, tried.size));
     }
-    throw lastError ?? new GatewayError('overloaded', `No account of site '${this.id}' could take the turn.`);
+    throw failedOver(
+      lastError ?? new GatewayError('overloaded', `No account of site '${this.id}' could take the turn.`),
+    );
   }
 
   async deleteThread(threadId: string, signal: AbortSignal): Promise<void> {
