@@ -70,7 +70,7 @@ const usageQuery = z.strictObject({
   model: z.string().optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  group_by: z.enum(['day', 'model', 'user']).optional(),
+  group_by: z.enum(['day', 'model', 'user', 'account']).optional(),
 });
 const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),

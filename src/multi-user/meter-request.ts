@@ -7,6 +7,7 @@
 import type { ChatEvent } from '../core/chat-event.ts';
 import type { ChatRequest } from '../core/chat-request.ts';
 import { GatewayError } from '../core/errors.ts';
+import type { ServedBy } from '../core/served-by.ts';
 import { estimateRequestTokens, estimateTokens } from '../pipeline/token-estimate.ts';
 import type { QuotaLedger } from './quota-ledger.ts';
 import { type MultiUserPrincipal, modelAllowed } from './store-authenticator.ts';
@@ -26,7 +27,7 @@ export async function startMetering(
   deps: MeterDeps | undefined,
   principal: MultiUserPrincipal,
   chat: ChatRequest,
-  meta: { requestId: string; dialect: string },
+  meta: { requestId: string; dialect: string; served?: ServedBy },
 ): Promise<RequestMeter | undefined> {
   const p = principal;
   if (!p.metered) return undefined;
@@ -77,6 +78,8 @@ export async function startMetering(
           keyId: p.keyId,
           dialect: meta.dialect,
           model: chat.model,
+          siteId: meta.served?.siteId,
+          accountId: meta.served?.accountId,
           promptTokens: input,
           completionTokens: finished ? output : estimateTokens(produced),
           reasoningTokens: 0,

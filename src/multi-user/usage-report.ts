@@ -14,7 +14,7 @@ export interface UsageFilter {
   from?: number | undefined;
   /** Epoch ms, exclusive. */
   to?: number | undefined;
-  groupBy?: 'day' | 'model' | 'user' | undefined;
+  groupBy?: 'day' | 'model' | 'user' | 'account' | undefined;
 }
 
 export interface UsageTotals {
@@ -30,8 +30,16 @@ export interface UsageReport {
   object: 'usage_report';
   filter: Record<string, string | null>;
   totals: UsageTotals;
-  group_by: 'day' | 'model' | 'user' | null;
-  rows: Array<UsageTotals & { day?: string; model?: string; user_id?: string }>;
+  group_by: 'day' | 'model' | 'user' | 'account' | null;
+  rows: Array<
+    UsageTotals & {
+      day?: string;
+      model?: string;
+      user_id?: string;
+      site_id?: string | null;
+      account_id?: string | null;
+    }
+  >;
 }
 
 const ZERO: UsageTotals = {
@@ -67,7 +75,16 @@ export async function usageReport(db: Kysely<Database>, filter: UsageFilter): Pr
   const totals = toTotals(await sums.executeTakeFirstOrThrow());
 
   let rows: UsageReport['rows'] = [];
-  if (filter.groupBy === 'model' || filter.groupBy === 'user') {
+  if (filter.groupBy === 'account') {
+    // Which site account served what (null: a site without a pool, or refused before any account).
+    const grouped = await sums
+      .select(['site_id', 'account_id'])
+      .groupBy(['site_id', 'account_id'])
+      .orderBy('site_id')
+      .orderBy('account_id')
+      .execute();
+    rows = grouped.map((row) => ({ site_id: row.site_id, account_id: row.account_id, ...toTotals(row) }));
+  } else if (filter.groupBy === 'model' || filter.groupBy === 'user') {
     const column = filter.groupBy === 'model' ? 'model' : 'user_id';
     const grouped = await sums.select(column).groupBy(column).orderBy(column).execute();
     rows = grouped.map((row) => ({ [column]: String(row[column as keyof typeof row]), ...toTotals(row) }));

@@ -1,3 +1,4 @@
+import { noteServedBy } from '../core/served-by.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { TimeoutsConfig } from '../config/config-schema.ts';
 import type { ChatEvent, FinishReason } from '../core/chat-event.ts';
@@ -98,6 +99,7 @@ export async function startChat(deps: PipelineDeps, original: ChatRequest, call:
       siteAbort.abort(reason),
     );
 
+  noteServedBy({ siteId: resolved.site.id });
   try {
     const request = await deps.resolveAttachments(original, resolved, siteAbort.signal);
     const caps = resolved.model.capabilities;

@@ -1,3 +1,4 @@
+import { runServedBy, type ServedBy } from '../core/served-by.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatEvent } from '../core/chat-event.ts';
 import { GatewayError, toGatewayError } from '../core/errors.ts';
@@ -48,9 +49,11 @@ export async function handleChatRequest<Extras>(
   reply.raw.once('close', () => deps.drainSignal?.removeEventListener('abort', drained));
 
   // Reserved before the request waits or the site is called; a request over quota never reaches it.
+  const served: ServedBy = {};
   const meter = await startMetering(deps.meter, principal, chat, {
     requestId: request.id,
     dialect: frontDoor.dialect,
+    served,
   });
   const refund = async (error: unknown, reason: string) => {
     await meter?.settle({ clientAborted: clientGone.signal.aborted, error: reason });
@@ -69,7 +72,8 @@ export async function handleChatRequest<Extras>(
     return event;
   };
   try {
-    await runAdmitted();
+    // The pipeline and an account pool note the serving site and account on `served`.
+    await runServedBy(served, runAdmitted);
   } finally {
     admitted.release(usedTokens);
   }

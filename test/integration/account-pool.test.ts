@@ -447,3 +447,49 @@ describe('account pool changes across restarts', () => {
     }
   });
 });
+
+describe('account pool usage', () => {
+  test('the usage ledger names the site account that served each request; the caller is not told', async () => {
+    const stack = await poolStack(
+      SITE_TRANSPORTS.find((t) => t.key === 'http') ?? (SITE_TRANSPORTS[0] as SiteTransport),
+    );
+    try {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${stack.url}/admin/api${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${ADMIN_TOKEN}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return (await response.json()) as Record<string, unknown>;
+      };
+      const user = await call('POST', '/users', { name: 'pool-user' });
+      const key = (await call('POST', `/users/${String(user.id)}/keys`, { name: 'k' })).key as string;
+      const openai = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: key, maxRetries: 0 });
+      for (let i = 0; i < 6; i++) {
+        const raw = await ask(openai, 'fast-1', `metered ${i}`).withResponse();
+        const told = JSON.stringify([...raw.response.headers.entries()]) + JSON.stringify(raw.data);
+        assert.doesNotMatch(told, /"(one|two|three)"|demo-2|demo-3/, 'no account named to the caller');
+      }
+      const report = await eventually(async () => {
+        const answer = (await call('GET', '/usage?group_by=account')) as {
+          rows: Array<{ site_id: string | null; account_id: string | null; requests: number }>;
+        };
+        const total = answer.rows.reduce((sum, row) => sum + row.requests, 0);
+        return total >= 6 ? answer : undefined;
+      });
+      assert.deepEqual(
+        report.rows.map((row) => [row.site_id, row.account_id, row.requests]),
+        [
+          ['demo', 'one', 2],
+          ['demo', 'three', 2],
+          ['demo', 'two', 2],
+        ],
+      );
+    } finally {
+      await stack.close();
+    }
+  });
+});

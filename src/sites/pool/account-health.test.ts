@@ -115,3 +115,14 @@ test('login and ban states last until cleared; request errors change nothing', (
   assert.equal(afterError(undefined, { type: 'request' }, 'bad', 0, POLICY), undefined);
   assert.equal(availableAt(undefined), 0);
 });
+
+test('429s that arrive during a running cooldown (a burst sent before the first came back) add no strike', () => {
+  const first = afterError(undefined, { type: 'rate-limited' }, '429', 0, POLICY, mid);
+  let state = first;
+  for (let i = 1; i <= 5; i++) state = afterError(state, { type: 'rate-limited' }, '429', i, POLICY, mid);
+  assert.equal(state?.strikes, 1);
+  assert.equal(state?.until, first?.until, 'the cooldown is the first one, not doubled five times');
+  const later = afterError(state, { type: 'rate-limited' }, '429', (state?.until ?? 0) + 1, POLICY, mid);
+  assert.equal(later?.strikes, 2, 'after the cooldown a new 429 is a new strike');
+  assert.equal((later?.until ?? 0) - ((state?.until ?? 0) + 1), 2000);
+});

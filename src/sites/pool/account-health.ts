@@ -68,7 +68,8 @@ export interface HealthPolicy {
 
 /**
  * The state after an error (undefined = healthy). Pure: `random` is the jitter source. A new
- * cooldown never shortens a running one (a second 429 cannot bring an account back sooner).
+ * cooldown never shortens a running one (a second 429 cannot bring an account back sooner), and a
+ * 429 during a running cooldown adds no strike (it met the limit already counted).
  */
 export function afterError(
   previous: HealthState | undefined,
@@ -89,6 +90,12 @@ export function afterError(
     case 'needs-login':
       return { status: 'needs-login', reason, strikes, failures };
     case 'rate-limited': {
+      // Turns sent before the first 429 came back meet the same limit: one strike, not one each
+      // (else a burst of k turns would back off 2^k times as long).
+      if (previous?.status === 'cooling' && (previous.until ?? 0) > now) {
+        const until = verdict.retryAfterMs === undefined ? 0 : now + verdict.retryAfterMs;
+        return { ...previous, reason, until: keep(until), failures };
+      }
       const backoff = Math.min(policy.backoffMaxMs, policy.backoffMinMs * 2 ** strikes);
       const factor = 1 + policy.jitter * (2 * random() - 1);
       const delay = verdict.retryAfterMs ?? Math.round(backoff * factor);

@@ -1,5 +1,6 @@
 import { GatewayError, markRetried } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { noteServedBy } from '../../core/served-by.ts';
 import { ThreadNotFoundError } from '../../site-contract/site-errors.ts';
 import {
   SITE_INTERFACE_VERSION,
@@ -153,6 +154,7 @@ export class PooledSite implements Site {
         iterator = member.site.send(memberTurn, signal)[Symbol.asyncIterator]();
         const first = await iterator.next();
         streaming = true;
+        noteServedBy({ accountId: member.id });
         this.health.clear(member.id, turn.model);
         this.#logger.info(
           { site: this.id, account: member.id, model: turn.model, attempt },
