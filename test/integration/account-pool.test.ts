@@ -290,6 +290,31 @@ for (const transport of POOL_TRANSPORTS) {
       }
     });
 
+    test('an account behind an unreachable proxy is marked failing with the proxy named; the others serve', async () => {
+      const added = await admin(stack, 'POST', '', {
+        site: 'demo',
+        id: 'proxied',
+        proxy: 'http://user:proxy-secret@127.0.0.1:9',
+        settings: { credentials: { username: 'demo-2', password: 'demo-2-password' } },
+      });
+      assert.equal(added.status, 201, JSON.stringify(added.body));
+      assert.equal(added.body.proxy, 'http://user:***@127.0.0.1:9', 'the proxy password is masked');
+      try {
+        for (let i = 0; i < 8; i++) {
+          const reply = await ask(openai, 'fast-1', `around the dead proxy ${i}`);
+          assert.match(reply.choices[0]?.message.content ?? '', /turn=1/);
+        }
+        const view = (await accounts(stack)).get('proxied');
+        const health = view?.model_health['fast-1'];
+        assert.ok(health && ['failing', 'cooling'].includes(health.status), JSON.stringify(view));
+        const said = JSON.stringify(view);
+        assert.match(said, /127\.0\.0\.1:9/, 'the reason names the proxy');
+        assert.doesNotMatch(said, /proxy-secret/);
+      } finally {
+        await admin(stack, 'DELETE', '/proxied');
+      }
+    });
+
     test('the admin API adds, refuses, removes accounts at runtime; with none left the site answers 503', async () => {
       const duplicate = await admin(stack, 'POST', '', { site: 'demo', id: 'two' });
       assert.equal(duplicate.status, 409);

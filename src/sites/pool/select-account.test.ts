@@ -23,9 +23,15 @@ test('accounts without a free slot come last (failover order only)', () => {
   assert.deepEqual(ids(orderCandidates(list, 'round-robin', 0)), ['b', 'c', 'a']);
 });
 
-test('least-busy prefers the fewest running generations, ties by id', () => {
+test('least-busy prefers the fewest running generations; ties take turns', () => {
   const list = [candidate('a', 3, 5), candidate('b', 1, 5), candidate('c', 1, 5)];
-  assert.deepEqual(ids(orderCandidates(list, 'least-busy', 7)), ['b', 'c', 'a']);
+  assert.deepEqual(ids(orderCandidates(list, 'least-busy', 0)), ['b', 'c', 'a']);
+  assert.deepEqual(ids(orderCandidates(list, 'least-busy', 2)), ['c', 'b', 'a']);
+  const idle = [candidate('a'), candidate('b'), candidate('c')];
+  assert.deepEqual(
+    [0, 1, 2, 3].map((turn) => orderCandidates(idle, 'least-busy', turn)[0]?.id),
+    ['a', 'b', 'c', 'a'],
+  );
 });
 
 test('weighted picks in proportion to the weights', () => {

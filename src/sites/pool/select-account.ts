@@ -28,12 +28,12 @@ export function orderCandidates(
 function orderBy(list: Candidate[], strategy: Strategy, turn: number, random: () => number): Candidate[] {
   if (list.length <= 1) return [...list];
   switch (strategy) {
-    case 'round-robin': {
-      const start = turn % list.length;
-      return [...list.slice(start), ...list.slice(0, start)];
-    }
+    case 'round-robin':
+      return rotate(list, turn);
     case 'least-busy':
-      return [...list].sort((a, b) => a.inFlight - b.inFlight || a.id.localeCompare(b.id));
+      // Ties rotate like round-robin (a stable sort of the rotated list): at low load every account
+      // takes turns instead of the first one taking them all.
+      return rotate(list, turn).sort((a, b) => a.inFlight - b.inFlight);
     case 'weighted': {
       // Weighted sampling without replacement (Efraimidis–Spirakis keys).
       return list
@@ -42,4 +42,9 @@ function orderBy(list: Candidate[], strategy: Strategy, turn: number, random: ()
         .map((entry) => entry.candidate);
     }
   }
+}
+
+function rotate(list: Candidate[], turn: number): Candidate[] {
+  const start = turn % list.length;
+  return [...list.slice(start), ...list.slice(0, start)];
 }
