@@ -97,6 +97,7 @@ function member(site: FakeSite): PoolMember {
     inFlight: 0,
     slots: Number.POSITIVE_INFINITY,
     models: new Set(MODELS),
+    starts: [],
     uploads: new Map(),
     keepAlive: undefined,
     browserAccountId: undefined,

@@ -20,6 +20,8 @@ const poolFields = {
   weight: z.number().int().min(1).max(1000).optional(),
   models: z.array(z.string().min(1)).min(1).max(500).nullable().optional(),
   max_concurrent: z.number().int().positive().max(10_000).optional(),
+  rpm: z.number().int().positive().max(100_000).nullable().optional(),
+  min_spacing_ms: z.number().int().min(0).max(3_600_000).nullable().optional(),
 };
 const createBody = z.strictObject({
   site: z.string().min(1),
@@ -74,6 +76,8 @@ function accountView(pool: AccountPool, member: PoolMember, deps: AccountAdminDe
     weight: member.config.weight,
     models: member.config.models ?? null,
     max_concurrent: Number.isFinite(member.slots) ? member.slots : null,
+    rpm: member.config.rpm ?? null,
+    min_spacing_ms: member.config.minSpacingMs ?? null,
     in_flight: member.inFlight,
     proxy: member.config.proxy === undefined ? null : maskProxyUrl(member.config.proxy),
     session: session
@@ -131,6 +135,9 @@ export function registerAccountAdminRoutes(app: FastifyInstance, deps: AccountAd
     if (body.weight !== undefined) account.weight = body.weight;
     if (body.models) account.models = body.models;
     if (body.max_concurrent !== undefined) account.maxConcurrent = body.max_concurrent;
+    if (body.rpm !== undefined && body.rpm !== null) account.rpm = body.rpm;
+    if (body.min_spacing_ms !== undefined && body.min_spacing_ms !== null)
+      account.minSpacingMs = body.min_spacing_ms;
     if (body.proxy !== undefined) account.proxy = body.proxy;
     const member = await pool.add(account);
     return reply.code(201).send(accountView(pool, member, deps));
@@ -144,6 +151,8 @@ export function registerAccountAdminRoutes(app: FastifyInstance, deps: AccountAd
     if (body.weight !== undefined) patch.weight = body.weight;
     if (body.models !== undefined) patch.models = body.models ?? undefined;
     if (body.max_concurrent !== undefined) patch.maxConcurrent = body.max_concurrent;
+    if (body.rpm !== undefined) patch.rpm = body.rpm ?? undefined;
+    if (body.min_spacing_ms !== undefined) patch.minSpacingMs = body.min_spacing_ms ?? undefined;
     return accountView(pool, await pool.update(member.id, patch), deps);
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { demoSiteKind } from './demo/demo-site-descriptor.ts';
 import { huggingChatSiteKind } from './huggingchat/huggingchat-descriptor.ts';
 import type { SiteDescriptor } from './kit/site-descriptor.ts';
-import { PoolAccountSchema, PoolSettingsSchema } from './pool/pool-config.ts';
+import { POOL_FIELDS, PoolAccountSchema, PoolSettingsSchema } from './pool/pool-config.ts';
 import { openAICompatibleSiteKind } from './openai-compatible/openai-compatible-descriptor.ts';
 import { poeWebSiteKind } from './poe/poe-web-descriptor.ts';
 import { qwenSiteKind } from './qwen/qwen-descriptor.ts';
@@ -59,7 +59,9 @@ export const SiteConfigSchema = z
         });
       }
       ids.add(account.id);
-      const { id: _id, enabled: _e, weight: _w, models: _m, maxConcurrent: _c, proxy: _p, ...own } = account;
+      const own = Object.fromEntries(
+        Object.entries(account).filter(([key]) => !(POOL_FIELDS as readonly string[]).includes(key)),
+      );
       const checked = kind.configSchema.safeParse({ ...base, ...own });
       for (const issue of checked.success ? [] : checked.error.issues) {
         context.addIssue({

@@ -518,3 +518,34 @@ describe('account pool usage', () => {
     }
   });
 });
+
+describe('account pool pace', () => {
+  test("an account's own rpm and spacing hold it back while the others serve; all at their pace is a 429", async () => {
+    const http = SITE_TRANSPORTS.find((t) => t.key === 'http') ?? (SITE_TRANSPORTS[0] as SiteTransport);
+    const stack = await poolStack(http, {}, [
+      { id: 'one', minSpacingMs: 60_000 },
+      { id: 'two', rpm: 2, credentials: { username: 'demo-2', password: 'demo-2-password' } },
+    ]);
+    try {
+      const openai = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
+      for (let i = 0; i < 3; i++) await ask(openai, 'fast-1', `paced ${i}`);
+      const users = (await receivedSince(stack, 0)).map((m) => m.username).sort();
+      assert.deepEqual(users, ['demo', 'demo-2', 'demo-2'], 'one start on one, two on two');
+      const error = await ask(openai, 'fast-1', 'over every pace').then(
+        () => assert.fail('expected a 429'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof OpenAI.RateLimitError, String(error));
+      const retryAfter = Number(error.headers?.get('retry-after'));
+      assert.ok(retryAfter > 40 && retryAfter <= 60, `retry-after ${retryAfter}`);
+      assert.match(error.message, /pace limit/);
+      const view = (await accounts(stack)).get('two');
+      assert.equal((view as unknown as { rpm: number }).rpm, 2);
+      const patched = await admin(stack, 'PATCH', '/two', { rpm: null });
+      assert.equal(patched.body.rpm, null);
+      await ask(openai, 'fast-1', 'two has no pace now');
+    } finally {
+      await stack.close();
+    }
+  });
+});

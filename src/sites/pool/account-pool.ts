@@ -184,7 +184,7 @@ export class AccountPool {
   async update(id: string, patch: Record<string, unknown>): Promise<PoolMember> {
     const member = this.site.member(id);
     if (!member) throw new GatewayError('not_found', `No account '${id}'.`);
-    const allowed = ['enabled', 'weight', 'models', 'maxConcurrent'];
+    const allowed = ['enabled', 'weight', 'models', 'maxConcurrent', 'rpm', 'minSpacingMs'];
     const unknown = Object.keys(patch).find((key) => !allowed.includes(key));
     if (unknown) {
       throw new GatewayError(
@@ -269,9 +269,16 @@ export class AccountPool {
   async #save(member: PoolMember): Promise<void> {
     const repository = this.#options.repository;
     if (!repository) return;
-    const { id, enabled, weight, models, maxConcurrent } = member.config;
+    const { id, enabled, weight, models, maxConcurrent, rpm, minSpacingMs } = member.config;
     // `models: null` keeps "every model" over a config file's list after a restart.
-    const settings = { enabled, weight, models: models ?? null, maxConcurrent };
+    const settings = {
+      enabled,
+      weight,
+      models: models ?? null,
+      maxConcurrent,
+      rpm: rpm ?? null,
+      minSpacingMs: minSpacingMs ?? null,
+    };
     if (member.origin === 'config') {
       await repository.save({ id, siteId: this.siteId, origin: 'config', settings, secrets: undefined });
       return;
@@ -347,6 +354,7 @@ async function buildMember(
     inFlight: 0,
     slots,
     models: undefined,
+    starts: [],
     uploads: new Map(),
     keepAlive: undefined,
     browserAccountId: inBrowser ? memberId : undefined,

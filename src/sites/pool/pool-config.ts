@@ -22,11 +22,24 @@ export const PoolAccountFieldsSchema = z.object({
   models: z.array(z.string().min(1)).min(1).optional(),
   /** Generations at once on this account; unset = the browser default, or unlimited over HTTP. */
   maxConcurrent: z.number().int().positive().optional(),
+  /** The account's own pace: turns it may start in any 60 s (its site's limit for one login). */
+  rpm: z.number().int().positive().max(100_000).optional(),
+  /** The account's own pace: least time between two of its turns' starts. */
+  minSpacingMs: z.number().int().min(0).max(3_600_000).optional(),
   /** The account's HTTP(S)/SOCKS5 proxy: its HTTP transport and its browser context use it. */
   proxy: ProxyUrlSchema.optional(),
 });
 
-export const POOL_FIELDS = ['id', 'enabled', 'weight', 'models', 'maxConcurrent', 'proxy'] as const;
+export const POOL_FIELDS = [
+  'id',
+  'enabled',
+  'weight',
+  'models',
+  'maxConcurrent',
+  'rpm',
+  'minSpacingMs',
+  'proxy',
+] as const;
 
 export const PoolAccountSchema = PoolAccountFieldsSchema.catchall(z.unknown());
 export type PoolAccountConfig = z.infer<typeof PoolAccountFieldsSchema> & Record<string, unknown>;

@@ -38,6 +38,16 @@ export function allBusyError(siteId: string): GatewayError {
   });
 }
 
+/** 429: the free accounts are at their own pace (`rpm`, `minSpacingMs`) past the wait budget. */
+export function pacedError(siteId: string, waitMs: number): GatewayError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new GatewayError(
+    'rate_limit',
+    `The accounts of site '${siteId}' are at their pace limit; the next turn can start in ${seconds} s.`,
+    { retryAfterSeconds: seconds },
+  );
+}
+
 /** 503: no account can serve the model at all (none configured, all disabled, none offers it). */
 export function noAccountError(siteId: string, model: string, reasons: string[]): GatewayError {
   return new GatewayError(

@@ -17,6 +17,8 @@ export interface PoolMember {
   readonly slots: number;
   /** The site's model ids this account lists (undefined until first listed). */
   models: Set<string> | undefined;
+  /** When the account's recent turns started (its pace reads them), oldest first. */
+  readonly starts: number[];
   /** Pool file handle → the file as uploaded to this account. */
   readonly uploads: Map<string, SiteAttachment>;
   keepAlive: KeepAlive | undefined;

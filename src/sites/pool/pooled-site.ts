@@ -14,6 +14,7 @@ import {
   type UploadInput,
 } from '../../site-contract/site.ts';
 import { classifySiteError, WHOLE_ACCOUNT } from './account-health.ts';
+import { paceReadyAt, recordStart } from './account-pace.ts';
 import type { HealthBook } from './health-book.ts';
 import { turnForMember } from './member-turn.ts';
 import { PendingFiles } from './pending-files.ts';
@@ -23,6 +24,7 @@ import {
   attemptsRateLimitedError,
   coolingDownError,
   noAccountError,
+  pacedError,
   ThreadAccountUnavailableError,
 } from './pool-errors.ts';
 import { memberOffers, type PoolMember, parsePoolThreadId, poolThreadId } from './pool-member.ts';
@@ -293,13 +295,19 @@ export class PooledSite implements Site {
       const healthy = pool.filter(
         (member) => this.health.availableAt(member.id, model, WHOLE_ACCOUNT) <= now,
       );
+      // An account at its pace has no free slot now; the earliest pace end is a time to look again.
+      let paceWake = Number.POSITIVE_INFINITY;
       const ordered = orderCandidates(
-        healthy.map((member) => ({
-          id: member.id,
-          weight: member.config.weight,
-          inFlight: member.inFlight,
-          free: member.slots - member.inFlight,
-        })),
+        healthy.map((member) => {
+          const ready = paceReadyAt(member.starts, member.config, now);
+          if (ready > now && member.inFlight < member.slots) paceWake = Math.min(paceWake, ready);
+          return {
+            id: member.id,
+            weight: member.config.weight,
+            inFlight: member.inFlight,
+            free: ready > now ? 0 : member.slots - member.inFlight,
+          };
+        }),
         this.#settings.strategy,
         this.#turns,
       );
@@ -308,9 +316,10 @@ export class PooledSite implements Site {
         this.#turns++;
         const member = this.#members.get(chosen.id) as PoolMember;
         member.inFlight++;
+        recordStart(member.starts, now);
         return member;
       }
-      let wakeAt = waitUntil;
+      let wakeAt = Math.min(waitUntil, paceWake);
       if (healthy.length === 0) {
         if (tried.size > 0 && pool.length === 0) return undefined;
         const earliest = Math.min(
@@ -320,7 +329,7 @@ export class PooledSite implements Site {
         if (earliest > waitUntil) throw coolingDownError(this.id, model, earliest - now);
         wakeAt = earliest;
       } else if (now >= waitUntil) {
-        throw allBusyError(this.id);
+        throw Number.isFinite(paceWake) ? pacedError(this.id, paceWake - now) : allBusyError(this.id);
       }
       await this.#sleep(Math.max(1, wakeAt - now), signal);
     }
