@@ -549,3 +549,44 @@ describe('account pool pace', () => {
     }
   });
 });
+
+describe('account pool removal', () => {
+  test('a turn running on an account being removed finishes; the removal answers after it', async () => {
+    const http = SITE_TRANSPORTS.find((t) => t.key === 'http') ?? (SITE_TRANSPORTS[0] as SiteTransport);
+    const stack = await poolStack(http, {}, ACCOUNTS.slice(0, 1));
+    try {
+      const openai = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
+      const stream = await openai.chat.completions.create({
+        model: 'demo/slow-1',
+        messages: [{ role: 'user', content: 'a long answer while my account goes away' }],
+        stream: true,
+      });
+      const iterator = stream[Symbol.asyncIterator]();
+      let text = (await iterator.next()).value?.choices[0]?.delta.content ?? '';
+      let streamEndedAt = 0;
+      const rest = (async () => {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          text += next.value.choices[0]?.delta.content ?? '';
+        }
+        streamEndedAt = Date.now();
+      })();
+      assert.equal((await admin(stack, 'GET', '/one')).body.in_flight, 1, 'the turn runs on it');
+      const removed = await admin(stack, 'DELETE', '/one');
+      const removedAt = Date.now();
+      await rest;
+      assert.equal(removed.status, 200);
+      assert.ok(
+        streamEndedAt > 0 && streamEndedAt <= removedAt,
+        'the stream ended before the removal answered',
+      );
+      assert.match(text, /\[slow-1\] turn=1/);
+      const none = await ask(openai, 'fast-1', 'and now?').then(
+        () => assert.fail('expected a 503'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(none instanceof OpenAI.APIError && none.status === 503, String(none));
+    } finally {
+      await stack.close();
+    }
+  });
+});
