@@ -34,6 +34,7 @@ import type { PoolMember } from '../src/sites/pool/pool-member.ts';
 import { PooledSite } from '../src/sites/pool/pooled-site.ts';
 import type { Strategy } from '../src/sites/pool/select-account.ts';
 import { descendants, quantile } from './support/chromium-metrics.ts';
+import { BASE_CHROMIUM_ARGS } from '../src/transports/browser/chromium-args.ts';
 
 const TURNS = Number(process.argv[2] ?? 20_000);
 const WARMUP = 2_000;
@@ -254,14 +255,8 @@ async function backoffOverTime(logger: Logger): Promise<void> {
 
 // ---- c. memory per browser context ----
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+// The gateway's own flags, so the figure is what a browser account costs there.
+const CHROMIUM_ARGS = BASE_CHROMIUM_ARGS;
 
 interface Footprint {
   processes: number;

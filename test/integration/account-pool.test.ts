@@ -80,7 +80,11 @@ async function accounts(stack: Stack): Promise<Map<string, AccountView>> {
   return new Map((body.data as AccountView[]).map((account) => [account.id, account]));
 }
 
-function poolStack(transport: SiteTransport, pool: Record<string, unknown> = {}, accountList = ACCOUNTS) {
+function poolStack(
+  transport: SiteTransport,
+  pool: Record<string, unknown> = {},
+  accountList: ReadonlyArray<Record<string, unknown>> = ACCOUNTS,
+) {
   return startStack({
     site: { ...transport.site, accounts: accountList, pool: { maxWaitMs: 0, ...pool } },
     config: { adminToken: ADMIN_TOKEN },
