@@ -259,8 +259,8 @@ async function* generate(input: GenerateInput): AsyncIterable<ChatEvent> {
   let output = '';
   let finished = false;
   let firstFeedback: CorrectionFeedback | undefined;
+  let attempt: Started = input.started;
   try {
-    let attempt: Started = input.started;
     for (let round = 0; ; round++) {
       const mustCheck = toolPlan.forced || structured !== undefined;
       const running = runAttempt(attempt, input, mustCheck, (id) => {
@@ -327,6 +327,9 @@ async function* generate(input: GenerateInput): AsyncIterable<ChatEvent> {
     yield { type: 'error', error: failure };
   } finally {
     input.done();
+    // A consumer that stops reading (the client left mid-stream) leaves the site stream paused at
+    // an event: close it, so that the site stops the generation and its timers end.
+    void attempt.rest.return?.().catch(() => undefined);
   }
   if (finished && threadId) {
     const answer = answerFromEvents(emitted);
