@@ -5,7 +5,7 @@
  */
 import { chromium } from 'patchright-core';
 
-export type { Browser, BrowserContext, CDPSession, Page } from 'patchright-core';
+export type { Browser, BrowserContext, CDPSession, Page, Response } from 'patchright-core';
 
 export const BROWSER_LIBRARY = 'patchright-core';
 

@@ -10,7 +10,8 @@ import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
 import type { SiteEvent } from '../../../site-contract/site.ts';
 import { translateDemoFrame } from '../translate-demo-frame.ts';
 import { DemoDomObserver, type DomReplySnapshot } from './demo-dom-observer.ts';
-import { DEMO_UI, UiPageStaleError, UiSessionEndedError, UiTurnNotSentError } from './demo-ui-page.ts';
+import { DEMO_UI } from './demo-ui-page.ts';
+import { UiPageStaleError, UiSessionEndedError, UiTurnNotSentError } from './ui-turn-errors.ts';
 import { mapDemoError } from '../map-demo-error.ts';
 
 /** How a UI-driven send reads the reply; attached before the send button is clicked. */

@@ -1,8 +1,10 @@
 import { GatewayError } from '../../../core/errors.ts';
 import type { Page } from '../../../transports/browser/browser-library.ts';
 import { type Box, TrustedInput } from '../../../transports/browser/trusted-input.ts';
-import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
+import { NeedsLoginError, ThreadNotFoundError } from '../../../site-contract/site-errors.ts';
 import { throwIfSuspended } from './suspended-page.ts';
+import { UiSessionEndedError } from './ui-turn-errors.ts';
+import { watchThreadGone } from './watch-thread-gone.ts';
 
 /** The demo chat UI's stable hooks (demo-site/CONTRACT.md). */
 export const DEMO_UI = {
@@ -18,30 +20,6 @@ export const DEMO_UI = {
   emptyState: '[data-testid="empty-state"]',
   assistantMessage: '[data-testid="message"][data-role="assistant"]',
 } as const;
-
-/** The UI bounced to the login page: the session ended. The caller logs in and starts over. */
-export class UiSessionEndedError extends Error {
-  constructor() {
-    super('The site session ended (the UI is on its login page).');
-    this.name = 'UiSessionEndedError';
-  }
-}
-
-/** The page's CSRF token is from an older session; a fresh page load fixes it. */
-export class UiPageStaleError extends Error {
-  constructor() {
-    super('The site page holds an outdated session token.');
-    this.name = 'UiPageStaleError';
-  }
-}
-
-/** The UI gave up on the turn before any request reached the site (its socket would not connect…). */
-export class UiTurnNotSentError extends Error {
-  constructor(uiMessage: string) {
-    super(`The site UI failed the turn before sending it: ${uiMessage}`);
-    this.name = 'UiTurnNotSentError';
-  }
-}
 
 export interface UiFile {
   name: string;
@@ -167,8 +145,8 @@ export class DemoUiPage {
         await this.#load(threadId);
         return;
       }
-      await this.#input.click(state.thread);
-      await this.#waitForActiveThread(threadId);
+      const box = state.thread;
+      await this.#openingThread(threadId, () => this.#input.click(box));
       return;
     }
     if (state.newChatShown) return;
@@ -193,6 +171,11 @@ export class DemoUiPage {
   }
 
   async #load(threadId: string | undefined): Promise<void> {
+    if (threadId) await this.#openingThread(threadId, () => this.#navigate(threadId));
+    else await this.#navigate(undefined);
+  }
+
+  async #navigate(threadId: string | undefined): Promise<void> {
     const url = `${this.#appUrl}${threadId ? `#${encodeURIComponent(threadId)}` : ''}`;
     if (this.#withoutHash(this.page.url()) === this.#appUrl) {
       // Only the hash would change: that is no navigation, and the app reads the hash at start-up.
@@ -208,7 +191,6 @@ export class DemoUiPage {
       }
     }
     await this.#afterLoad();
-    if (threadId) await this.#waitForActiveThread(threadId);
   }
 
   async #afterLoad(): Promise<void> {
@@ -222,14 +204,27 @@ export class DemoUiPage {
       });
   }
 
-  async #waitForActiveThread(threadId: string): Promise<void> {
-    await this.page
-      .waitForFunction((id) => decodeURIComponent(location.hash.slice(1)) === id, threadId, {
-        timeout: ACTION_TIMEOUT_MS,
-      })
-      .catch(() => {
+  /**
+   * Opens a thread through `open` (a click or a page load) and waits until the app shows it, or
+   * throws ThreadNotFoundError as soon as the site answers the app that the thread is gone.
+   */
+  async #openingThread(threadId: string, open: () => Promise<void>): Promise<void> {
+    const watch = watchThreadGone(this.page, threadId);
+    try {
+      await open();
+      const shown = this.page
+        .waitForFunction((id) => decodeURIComponent(location.hash.slice(1)) === id, threadId, {
+          timeout: ACTION_TIMEOUT_MS,
+        })
+        .then(() => 'shown' as const);
+      shown.catch(() => undefined);
+      const outcome = await Promise.race([shown, watch.gone.then(() => 'gone' as const)]).catch(() => {
         throw new GatewayError('not_found', `The site UI could not open thread ${threadId}.`);
       });
+      if (outcome === 'gone') throw new ThreadNotFoundError(threadId);
+    } finally {
+      watch.stop();
+    }
   }
 
   /** Fills the composer for one turn; returns how many assistant messages the thread already shows. */

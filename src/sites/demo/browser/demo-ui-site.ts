@@ -12,15 +12,11 @@ import {
   type SiteTurn,
   type UploadInput,
 } from '../../../site-contract/site.ts';
+import { ThreadNotFoundError } from '../../../site-contract/site-errors.ts';
 import { DEMO_SITE_CAPABILITIES, type DemoSiteAdapter } from '../demo-site-adapter.ts';
 import { type ReplyReaderMode, type ReplyReading, startReplyReader } from './capture-demo-reply.ts';
-import {
-  DemoUiPage,
-  type UiFile,
-  UiPageStaleError,
-  UiSessionEndedError,
-  UiTurnNotSentError,
-} from './demo-ui-page.ts';
+import { DemoUiPage, type UiFile } from './demo-ui-page.ts';
+import { UiPageStaleError, UiSessionEndedError, UiTurnNotSentError } from './ui-turn-errors.ts';
 import { StagedUploads } from './staged-uploads.ts';
 
 export interface DemoUiSiteOptions {
@@ -68,7 +64,10 @@ export class DemoUiSite implements Site {
     return this.#options.api.deleteThread(threadId, signal);
   }
 
-  /** Held until the turn that uses it: the UI uploads a file from its composer. */
+  /**
+   * Held until a turn uses it: the UI uploads a file from its composer, on every turn that attaches
+   * it (the demo UI cannot attach a file uploaded before, so a file repeated later goes up again).
+   */
   async upload(file: UploadInput, _signal: AbortSignal): Promise<SiteAttachment> {
     return this.#staged.stage(file);
   }
@@ -103,11 +102,13 @@ export class DemoUiSite implements Site {
       const lease = await this.#options.account.acquirePage();
       const ui = new DemoUiPage(lease.page, this.#options.baseUrl, this.#options.streaming);
       let reading: ReplyReading | undefined;
-      let finished = false;
+      /** The page can serve the next turn as it is: the reply finished, or the app showed a new chat. */
+      let clean = false;
       let sessionEnded = false;
       try {
-        // Listening to the page's traffic and getting the UI ready overlap.
-        const [opened] = await Promise.all([
+        // Listening to the page's traffic and getting the UI ready overlap; a reader that started
+        // is closed with the page even when the UI failed.
+        const [started, shown] = await Promise.allSettled([
           startReplyReader(this.#options.reader, {
             lease,
             streaming: this.#options.streaming,
@@ -115,7 +116,10 @@ export class DemoUiSite implements Site {
           }),
           ui.open(turn.threadId),
         ]);
-        reading = opened;
+        if (started.status === 'fulfilled') reading = started.value;
+        if (shown.status === 'rejected') throw shown.reason;
+        if (started.status === 'rejected') throw started.reason;
+        const opened = started.value;
         const assistantsBefore = await ui.prepare({
           model: turn.model,
           text: turn.text,
@@ -123,15 +127,17 @@ export class DemoUiSite implements Site {
           files,
         });
         signal.throwIfAborted();
-        await reading.arm(assistantsBefore);
+        await opened.arm(assistantsBefore);
         await ui.clickSend();
-        for await (const event of reading.events(signal)) {
-          if (event.type === 'finish') finished = true;
+        for await (const event of opened.events(signal)) {
+          if (event.type === 'finish') clean = true;
           yield event;
         }
         return;
       } catch (error) {
         if (signal.aborted) throw signal.reason;
+        // The app showed a new chat instead of the lost thread; the pipeline goes on in a new one.
+        clean = error instanceof ThreadNotFoundError;
         const retry =
           error instanceof UiSessionEndedError ||
           error instanceof UiPageStaleError ||
@@ -142,7 +148,7 @@ export class DemoUiSite implements Site {
         // Nothing reached the site: start over, at most twice, logging in again at most once.
         if (!retry || attempt > 1 || (sessionEnded && loggedInAgain)) throw asSiteError(error);
       } finally {
-        const freeing = this.#free(lease, ui, reading, finished).catch((error: unknown) =>
+        const freeing = this.#free(lease, ui, reading, clean).catch((error: unknown) =>
           this.#options.logger.warn({ site: this.id, err: error }, 'could not free the browser page'),
         );
         // A caller that gave up should not wait for the stop click; others get a clean page back first.
@@ -168,16 +174,16 @@ export class DemoUiSite implements Site {
     lease: PageLease,
     ui: DemoUiPage,
     reading: ReplyReading | undefined,
-    finished: boolean,
+    clean: boolean,
   ): Promise<void> {
-    let stopped = finished || lease.dead || (await ui.stop().catch(() => false));
+    let stopped = clean || lease.dead || (await ui.stop().catch(() => false));
     const messageId = reading?.messageId();
     if (!stopped && messageId) {
       await ui.stopThroughApi(messageId).catch(() => undefined);
       stopped = await ui.waitForStopGone(3000);
     }
     await reading?.close().catch(() => undefined);
-    if (finished && stopped && !lease.dead) lease.release();
+    if (clean && stopped && !lease.dead) lease.release();
     else await lease.discard();
   }
 

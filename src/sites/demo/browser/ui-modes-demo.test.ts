@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { NeedsLoginError } from '../../../site-contract/site-errors.ts';
+import { NeedsLoginError, ThreadNotFoundError } from '../../../site-contract/site-errors.ts';
 import type { Site, SiteEvent } from '../../../site-contract/site.ts';
 import {
   type BrowserFixture,
@@ -88,6 +88,29 @@ describe('demo site through its chat UI (real Chromium)', { timeout: 300_000 }, 
         );
       });
 
+      test('a thread deleted on the site is reported gone at once', { timeout: TEST_TIMEOUT }, async () => {
+        const first = await collectEvents(
+          site.send({ model: 'text-1', text: 'soon gone', attachments: [] }, signal()),
+        );
+        const threadId = threadOf(first);
+        assert.ok(threadId);
+        // Through the API: the warm page's sidebar still lists the thread, so the UI clicks it.
+        await site.deleteThread(threadId, signal());
+        const started = Date.now();
+        await assert.rejects(
+          collectEvents(
+            site.send({ model: 'text-1', threadId, text: 'still there?', attachments: [] }, signal()),
+          ),
+          (error: unknown) => error instanceof ThreadNotFoundError && error.threadId === threadId,
+        );
+        assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+        const next = await collectEvents(
+          site.send({ model: 'text-1', text: 'say fresh', attachments: [] }, signal()),
+        );
+        assert.notEqual(threadOf(next), threadId);
+        assert.match(firstLine(next), /^\[text-1\] turn=1 /);
+      });
+
       test('a reasoning model streams its thinking first', { timeout: TEST_TIMEOUT }, async () => {
         const events = await collectEvents(
           site.send({ model: 'reasoning-1', text: 'say hello', attachments: [] }, signal()),
@@ -149,6 +172,23 @@ describe('demo site through its chat UI (real Chromium)', { timeout: 300_000 }, 
           site.send({ model: 'text-1', text: 'say again', attachments: [] }, signal()),
         );
         assert.match(replyText(next), /\nagain$/);
+      });
+
+      test('a reply its reader stops reading is stopped on the site', { timeout: TEST_TIMEOUT }, async () => {
+        const before = fixture.demo.stats();
+        const reply = site
+          .send({ model: 'slow-1', text: 'count to 40', attachments: [] }, signal())
+          [Symbol.asyncIterator]();
+        for (let texts = 0; texts < 3; ) {
+          const next = await reply.next();
+          assert.ok(!next.done);
+          if (next.value.type === 'text') texts++;
+        }
+        // No abort: the reader just closes the stream, as the pipeline does when its client left.
+        await reply.return?.();
+        await eventually(() => fixture.demo.stats().activeGenerations === 0);
+        const after = fixture.demo.stats();
+        assert.equal(after.stops + after.clientAborts, before.stops + before.clientAborts + 1);
       });
 
       test('an expired session is renewed and the turn still goes through', {
