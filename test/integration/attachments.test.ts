@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { type Stack, startStack } from '../support/start-stack.ts';
-import { SITE_TRANSPORTS } from '../support/site-transports.ts';
+import { isUiMode, SITE_TRANSPORTS } from '../support/site-transports.ts';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 const PDF = Buffer.from(
@@ -54,7 +54,14 @@ for (const transport of SITE_TRANSPORTS) {
       assert.ok((completion.choices[0]?.message.content ?? '').includes(sha(png)));
     });
 
-    test('the same image in a later turn is not uploaded again', async () => {
+    // The gateway hands the UI modes the same (staged) file again, but the demo UI can only attach a
+    // file by uploading it: its composer has no way to pick a file already uploaded.
+    const uiReuploads = isUiMode(transport)
+      ? {
+          skip: 'through the chat UI every attached file is uploaded again: the demo composer offers no way to attach an already uploaded file',
+        }
+      : {};
+    test('the same image in a later turn is not uploaded again', uiReuploads, async () => {
       const dataUrl = `data:image/png;base64,${png.toString('base64')}`;
       const first: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
         {
