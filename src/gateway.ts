@@ -16,6 +16,9 @@ import { Drain } from './server/operations/drain.ts';
 import { gatewayReadinessChecks } from './server/operations/gateway-readiness-checks.ts';
 import { registerReadiness } from './server/operations/readiness.ts';
 import { echoRequestId } from './server/operations/request-id.ts';
+import { LiveRequests, registerLiveRequestRoutes } from './server/operations/live-requests.ts';
+import { GatewayMetrics, registerMetricsRoute } from './server/operations/metrics.ts';
+import { registerStateCollectors } from './server/operations/metrics-collectors.ts';
 import { defaultFrontDoors } from './server/front-doors/default-front-doors.ts';
 import type { Site } from './site-contract/site.ts';
 import { type CreatedSites, createSites } from './sites/create-sites.ts';
@@ -49,6 +52,10 @@ export interface Gateway {
   logger: Logger;
   /** Rate limits and account queues (`snapshot()`, `health()` for the admin API); absent when disabled. */
   admission: ReturnType<typeof createAdmission> | undefined;
+  /** Chat requests in flight: `list()`, `cancel(id)` (the admin API and the dashboard use it). */
+  liveRequests: LiveRequests;
+  /** The Prometheus registry behind `/metrics`. */
+  metrics: GatewayMetrics;
   close(): Promise<void>;
 }
 
@@ -178,8 +185,20 @@ export async function buildGateway(
         siteSlots: created.siteSlots,
       })
     : undefined;
+  const liveRequests = new LiveRequests();
+  const metrics = new GatewayMetrics();
+  registerStateCollectors(metrics.registry, {
+    admission,
+    pools: created.pools,
+    keepAlives: created.keepAlives,
+    browser: created.browser,
+    liveRequests,
+  });
   const app = createApp({
     logger,
+    live: liveRequests,
+    metrics,
+    metricsToken: config.metricsToken ? adminTokenCheck(config.metricsToken) : undefined,
     keys: authenticator,
     meter: { ledger, defaultMaxTokens: 4096 },
     extraRoutes: (app) => {
@@ -194,6 +213,8 @@ export async function buildGateway(
         onChange: () => authenticator.invalidate(),
         admission,
       });
+      registerLiveRequestRoutes(app, liveRequests);
+      registerMetricsRoute(app, metrics);
     },
     adminToken,
     catalog,
@@ -259,6 +280,8 @@ export async function buildGateway(
     embeddedSites: created.embedded,
     logger,
     admission,
+    liveRequests,
+    metrics,
     close: async () => {
       await remoteLogin?.close();
       await drain.close(app, config.server.shutdownGraceMs, logger);

@@ -60,6 +60,8 @@ export const GatewayConfigSchema = z
       .optional(),
     /** Token for `/admin/api` (`GATEWAY_ADMIN_TOKEN`); unset = generated into the data dir on first start. */
     adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Token for `/metrics` only (`GATEWAY_METRICS_TOKEN`), for a scraper; the admin token opens it too. */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
     sites: z
       .array(SiteConfigSchema)
       .min(1)

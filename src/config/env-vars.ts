@@ -83,6 +83,13 @@ export const ENV_VARS: readonly EnvVar[] = [
       'Token for `/admin/api` (≥ 16 characters); unset = generated on first start into `<dataDir>/admin-token` and printed once.',
   },
   {
+    name: 'GATEWAY_METRICS_TOKEN',
+    configKey: 'metricsToken',
+    readBy: 'config loader',
+    description:
+      'Token (≥ 16 characters) a Prometheus scraper sends for `/metrics`; it opens nothing else. The admin token opens `/metrics` too.',
+  },
+  {
     name: 'REDIS_URL',
     configKey: 'admission.redisUrl',
     readBy: 'config loader',
@@ -106,6 +113,7 @@ export const ENV_VARS: readonly EnvVar[] = [
 export const SECRET_ENV_VARS: ReadonlySet<string> = new Set([
   'GATEWAY_API_KEY',
   'GATEWAY_ADMIN_TOKEN',
+  'GATEWAY_METRICS_TOKEN',
   'GATEWAY_SECRET_KEY',
   'GATEWAY_SECRET_KEY_PREVIOUS',
   'DATABASE_URL',

@@ -42,6 +42,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Gatew
   if (env.LOG_LEVEL) raw.logLevel = env.LOG_LEVEL;
   if (env.DATABASE_URL) raw.databaseUrl = env.DATABASE_URL;
   if (env.GATEWAY_ADMIN_TOKEN) raw.adminToken = env.GATEWAY_ADMIN_TOKEN;
+  if (env.GATEWAY_METRICS_TOKEN) raw.metricsToken = env.GATEWAY_METRICS_TOKEN;
   if (env.REDIS_URL) {
     raw.admission = {
       ...((raw.admission as Record<string, unknown> | undefined) ?? {}),

@@ -58,6 +58,11 @@ export interface AppDeps {
   adminAuth?: RouteAuthDeps['adminAuth'];
   /** Grants `auth: 'admin-token'` routes (`/admin/api`); absent → they are closed. */
   adminToken?: RouteAuthDeps['adminToken'];
+  /** Grants `auth: 'metrics'` routes (`/metrics`) besides the admin token. */
+  metricsToken?: RouteAuthDeps['metricsToken'];
+  /** Chat requests in flight (admin API, dashboard) and the request-path metrics; absent = untracked. */
+  live?: ChatHandlerDeps['live'];
+  metrics?: ChatHandlerDeps['metrics'];
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: readonly string[];
   meter?: MeterDeps | undefined;
@@ -124,6 +129,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
         keys: deps.keys,
         adminAuth: deps.adminAuth,
         adminToken: deps.adminToken,
+        metricsToken: deps.metricsToken,
       });
     } catch (error) {
       sendError(request, reply, toGatewayError(error));
@@ -152,6 +158,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     drainSignal: deps.drainSignal,
     admission: deps.admission,
     meter: deps.meter,
+    live: deps.live,
+    metrics: deps.metrics,
   };
   const apiKey = { config: { auth: 'api-key' as const } };
   app.post('/v1/chat/completions', apiKey, (request, reply) =>

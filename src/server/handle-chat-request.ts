@@ -6,6 +6,8 @@ import type { Principal } from '../auth/principal.ts';
 import { admitChat, type ChatAdmission } from '../admission/admit-chat.ts';
 import { type MeterDeps, meteredEvents, startMetering } from '../multi-user/meter-request.ts';
 import { type PipelineDeps, startChat } from '../pipeline/run-chat.ts';
+import type { LiveRequests } from './operations/live-requests.ts';
+import type { GatewayMetrics } from './operations/metrics.ts';
 import type { FrontDoor, RenderInput } from './front-door.ts';
 import { SseWriter } from './sse-writer.ts';
 
@@ -18,6 +20,10 @@ export interface ChatHandlerDeps {
   admission?: ChatAdmission;
   /** Token quotas for users-table keys (multi-user); absent = nothing metered. */
   meter?: MeterDeps | undefined;
+  /** Requests in flight, listed and cancellable by the admin (`operations/live-requests.ts`). */
+  live?: LiveRequests | undefined;
+  /** Request counts, TTFT, durations and tokens for `/metrics` (`operations/metrics.ts`). */
+  metrics?: GatewayMetrics | undefined;
 }
 
 /**
@@ -31,6 +37,7 @@ export async function handleChatRequest<Extras>(
   reply: FastifyReply,
 ): Promise<void> {
   const principal = request.principal as Principal;
+  const observed = deps.metrics?.startChat(request.routeOptions.url ?? request.url, reply.raw);
   const parsed = frontDoor.parse(request.body);
   const extras = parsed.extras;
   const chat = frontDoor.prepare
@@ -66,15 +73,38 @@ export async function handleChatRequest<Extras>(
     reply,
     signal: clientGone.signal,
   }).catch((error: unknown) => refund(error, 'admission_refused'));
+  // Cancelling from the admin API aborts like a client that left: the site generation stops.
+  const live = deps.live?.track(
+    {
+      requestId: request.id,
+      userId: principal.userId,
+      keyId: principal.keyId,
+      model: chat.model,
+      dialect: frontDoor.dialect,
+      stream: chat.stream,
+    },
+    (reason) => clientGone.abort(reason),
+    served,
+  );
   let usedTokens: number | undefined;
   const counted = (event: ChatEvent): ChatEvent => {
-    if (event.type === 'usage') usedTokens = event.usage.inputTokens + event.usage.outputTokens;
+    if (event.type === 'text-delta' || event.type === 'reasoning-delta') {
+      live?.noteOutput(event.text.length);
+      observed?.output();
+    } else if (event.type === 'tool-call-delta') {
+      live?.noteOutput(event.argumentsDelta.length);
+      observed?.output();
+    } else if (event.type === 'usage') {
+      usedTokens = event.usage.inputTokens + event.usage.outputTokens;
+      observed?.usage(event.usage.inputTokens, event.usage.outputTokens);
+    }
     return event;
   };
   try {
     // The pipeline and an account pool note the serving site and account on `served`.
     await runServedBy(served, runAdmitted);
   } finally {
+    live?.done();
     admitted.release(usedTokens);
   }
 
@@ -89,6 +119,7 @@ export async function handleChatRequest<Extras>(
       toolCallIdPrefix: frontDoor.dialect === 'anthropic' ? 'toolu_' : 'call_',
     }).catch((error: unknown) => refund(error, 'start_failed'));
     if (meter) run.events = meteredEvents(run.events, meter, clientGone.signal);
+    if (observed) observed.model = run.publicModel;
     const input: RenderInput = {
       id: frontDoor.newId(),
       publicModel: chat.model,
@@ -136,7 +167,10 @@ export async function handleChatRequest<Extras>(
       for await (const event of run.events) {
         if (writer.closed) break;
         counted(event);
-        if (event.type === 'error') request.log.warn({ err: event.error }, 'generation failed mid-stream');
+        if (event.type === 'error') {
+          request.log.warn({ err: event.error }, 'generation failed mid-stream');
+          observed?.streamError(event.error.kind);
+        }
         lastWrite = Date.now();
         // Only a front door that records finished responses needs the streamed events kept.
         if (frontDoor.completed) seen.push(event);
@@ -145,7 +179,9 @@ export async function handleChatRequest<Extras>(
       await completed(renderer.result?.());
     } catch (error) {
       // A failure after streaming began becomes the dialect's error event, never a silent end.
-      await writer.write(renderer.push({ type: 'error', error: toGatewayError(error) }));
+      const failure = toGatewayError(error);
+      observed?.streamError(failure.kind);
+      await writer.write(renderer.push({ type: 'error', error: failure }));
     } finally {
       clearInterval(keepAlive);
       writer.end();

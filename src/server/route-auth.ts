@@ -8,7 +8,7 @@ import { GatewayError } from '../core/errors.ts';
  * route, not on the spelling of the URL, is what keeps `/%761/models` from slipping past: the router
  * decodes the path before matching, a prefix check on the raw URL does not.
  */
-export type RouteAuth = 'public' | 'api-key' | 'admin' | 'admin-token';
+export type RouteAuth = 'public' | 'api-key' | 'admin' | 'admin-token' | 'metrics';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,6 +27,8 @@ export interface RouteAuthDeps {
   adminAuth?: (request: FastifyRequest) => boolean | Promise<boolean>;
   /** Whether the request carries the admin token; `admin-token` routes (`/admin/api`) take nothing else. */
   adminToken?: (request: FastifyRequest) => boolean;
+  /** Whether the request carries the metrics token; it opens `metrics` routes (`/metrics`) and nothing else. */
+  metricsToken?: (request: FastifyRequest) => boolean;
 }
 
 export const MISSING_KEY_MESSAGE =
@@ -54,6 +56,16 @@ export async function authenticateRoute(
       presentedKey(request.headers) === undefined
         ? 'Missing admin token: send it as `Authorization: Bearer <token>`.'
         : 'Invalid admin token.',
+    );
+  }
+  if (auth === 'metrics') {
+    // A scraper's token opens the metrics and nothing else; the admin token opens them too.
+    if (deps.adminToken?.(request) === true || deps.metricsToken?.(request) === true) return undefined;
+    throw new GatewayError(
+      'authentication',
+      presentedKey(request.headers) === undefined
+        ? 'Missing metrics token: send it as `Authorization: Bearer <token>`.'
+        : 'Invalid metrics token.',
     );
   }
   if (auth !== 'api-key') {

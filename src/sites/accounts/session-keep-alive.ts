@@ -11,6 +11,8 @@ export type AccountHealth =
 
 export interface KeepAlive {
   readonly health: AccountHealth;
+  /** Logins the keep-alive ran because the session had ended (the re-logins metric sums them). */
+  readonly logins: number;
   /** Runs one check now (ticks never overlap: a running check is joined). */
   checkNow(): Promise<AccountHealth>;
   stop(): void;
@@ -42,6 +44,7 @@ export function startKeepAlive(site: Site, intervalMs: number, options: KeepAliv
   let health: AccountHealth = { state: 'unknown' };
   let running: Promise<AccountHealth> | undefined;
   let stopped = false;
+  let logins = 0;
 
   const set = (next: AccountHealth) => {
     const changed = next.state !== health.state;
@@ -62,6 +65,7 @@ export function startKeepAlive(site: Site, intervalMs: number, options: KeepAliv
       } else if (session.state === 'challenge') {
         set({ state: 'needs-login', reason: session.reason, checkedAt: new Date() });
       } else {
+        logins++;
         await site.login(signal);
         set({ state: 'ok', checkedAt: new Date() });
       }
@@ -102,6 +106,9 @@ export function startKeepAlive(site: Site, intervalMs: number, options: KeepAliv
   return {
     get health() {
       return health;
+    },
+    get logins() {
+      return logins;
     },
     checkNow,
     stop() {
