@@ -19,6 +19,8 @@ const configFiles = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'
 /** Non-TypeScript files that the code reads at runtime (fixtures and docs stay behind). */
 function isRuntimeAsset(relativePath) {
   if (relativePath.startsWith('demo-site/public/')) return true;
+  // The admin dashboard's style sheet and script, served by the gateway itself.
+  if (relativePath.startsWith('src/server/dashboard/assets/')) return true;
   if (relativePath.includes('__fixtures__')) return false;
   return relativePath.endsWith('.json');
 }

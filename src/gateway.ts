@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiKeyRegistry } from './auth/api-key-registry.ts';
-import { adminTokenCheck } from './auth/admin-token.ts';
+import { adminTokenCheck, adminTokenMatcher } from './auth/admin-token.ts';
 import { loadOrCreateAdminToken, loadOrCreateGeneratedKey } from './auth/generated-key.ts';
 import { ownerKeyIsAdmin } from './auth/owner-admin.ts';
 import type { GatewayConfig } from './config/config-schema.ts';
@@ -27,6 +27,7 @@ import { registerRemoteLogin } from './server/remote-login/register-remote-login
 import { registerAdminApiRoutes } from './multi-user/admin-api-routes.ts';
 import { registerSiteAdminRoutes } from './server/site-admin-routes.ts';
 import { registerAccountAdminRoutes } from './server/account-admin-routes.ts';
+import { type Dashboard, registerDashboard } from './server/dashboard/register-dashboard.ts';
 import { loadSecretBox } from './secrets/master-key.ts';
 import { AccountsRepository, createHealthStore } from './sites/pool/pool-store.ts';
 import { registerOwnUsageRoute } from './multi-user/own-usage-route.ts';
@@ -194,6 +195,8 @@ export async function buildGateway(
     browser: created.browser,
     liveRequests,
   });
+  // The admin dashboard (`/admin`); its session also opens the remote-login viewer.
+  let dashboard: Dashboard | undefined;
   const app = createApp({
     logger,
     live: liveRequests,
@@ -212,6 +215,15 @@ export async function buildGateway(
         db: store.db,
         onChange: () => authenticator.invalidate(),
         admission,
+      });
+      dashboard = registerDashboard(app, {
+        db: store.db,
+        isAdminToken: adminTokenMatcher(adminSecret.key),
+        onUsersChange: () => authenticator.invalidate(),
+        admission,
+        pools: created.pools,
+        remoteLoginPrefix: created.browser ? config.browser.remoteLoginPrefix : undefined,
+        liveRequests,
       });
       registerLiveRequestRoutes(app, liveRequests);
       registerMetricsRoute(app, metrics);
@@ -258,8 +270,8 @@ export async function buildGateway(
   });
   const remoteLogin = created.browser
     ? registerRemoteLogin(app, created.browser, {
-        // Single-user for now: the owner's keys are the admin keys (`auth/owner-admin.ts`).
-        isAdmin: adminAuth,
+        // The owner's keys, the admin token, or a dashboard session (its "log in" button links here).
+        isAdmin: async (request) => dashboard?.isSignedIn(request) === true || (await adminAuth(request)),
         prefix: config.browser.remoteLoginPrefix,
         onLoggedIn: (accountId) => {
           void created.keepAlives.get(accountId)?.checkNow();

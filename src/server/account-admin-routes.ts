@@ -41,7 +41,8 @@ export interface AccountAdminDeps {
   remoteLoginPrefix: string | undefined;
 }
 
-function accountView(pool: AccountPool, member: PoolMember, deps: AccountAdminDeps) {
+/** An account as the admin API answers it (the dashboard's Accounts page shows the same view). */
+export function accountView(pool: AccountPool, member: PoolMember, deps: AccountAdminDeps) {
   const now = Date.now();
   const states = pool.site.health.of(member.id);
   const whole = states[WHOLE_ACCOUNT];
@@ -89,14 +90,22 @@ function accountView(pool: AccountPool, member: PoolMember, deps: AccountAdminDe
   };
 }
 
+export type AccountView = ReturnType<typeof accountView>;
+
+/** The pool and member of an account id (ids are unique across sites); a 404 GatewayError if none. */
+export function findPoolAccount(
+  pools: Map<string, AccountPool>,
+  id: string,
+): { pool: AccountPool; member: PoolMember } {
+  for (const pool of pools.values()) {
+    const member = pool.site.member(id);
+    if (member) return { pool, member };
+  }
+  throw new GatewayError('not_found', `No site account with id '${id}'.`, { param: 'id' });
+}
+
 export function registerAccountAdminRoutes(app: FastifyInstance, deps: AccountAdminDeps): void {
-  const find = (id: string): { pool: AccountPool; member: PoolMember } => {
-    for (const pool of deps.pools.values()) {
-      const member = pool.site.member(id);
-      if (member) return { pool, member };
-    }
-    throw new GatewayError('not_found', `No site account with id '${id}'.`, { param: 'id' });
-  };
+  const find = (id: string) => findPoolAccount(deps.pools, id);
 
   app.get('/admin/api/accounts', auth, async () => ({
     object: 'list',

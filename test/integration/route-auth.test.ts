@@ -23,6 +23,22 @@ const PUBLIC_ROUTES = new Map([
   ['HEAD /admin/remote-login/:accountId', 'viewer page'],
 ]);
 
+/**
+ * The admin dashboard's routes are public at the route hook (no header opens them) and check their
+ * own session cookie and CSRF token (src/server/dashboard/guard.ts); proven in the test below.
+ */
+const isDashboardRoute = (url: string) =>
+  url === '/admin' ||
+  (url.startsWith('/admin/') && !url.startsWith('/admin/api/') && !url.startsWith('/admin/remote-login/'));
+/** Dashboard routes anyone may call: the sign-in form and the static files (htmx, uPlot, CSS). */
+const DASHBOARD_OPEN = new Set([
+  'GET /admin/sign-in',
+  'HEAD /admin/sign-in',
+  'POST /admin/sign-in',
+  'GET /admin/assets/:name',
+  'HEAD /admin/assets/:name',
+]);
+
 /** A concrete path for a route pattern. */
 function concrete(url: string): string {
   return url.replace(':accountId', 'person').replace(':id', 'usr_x').replace('*', 'demo/text-1');
@@ -65,7 +81,9 @@ describe('route auth: every registered route is public or refuses anonymous call
     for (const route of routes) {
       const name = `${route.method} ${route.url}`;
       assert.ok(route.auth !== undefined, `${name} declares no auth`);
-      if (route.auth === 'public') assert.ok(PUBLIC_ROUTES.has(name), `${name} is public but not listed`);
+      if (route.auth === 'public' && !isDashboardRoute(route.url)) {
+        assert.ok(PUBLIC_ROUTES.has(name), `${name} is public but not listed`);
+      }
     }
   });
 
@@ -90,6 +108,34 @@ describe('route auth: every registered route is public or refuses anonymous call
       }
     }
     assert.ok(tried > 200);
+  });
+
+  test('dashboard routes refuse callers without a session: pages go to sign-in, changes are 403', async () => {
+    const routes = routesOf(gateway.app).filter(
+      (route) => isDashboardRoute(route.url) && !DASHBOARD_OPEN.has(`${route.method} ${route.url}`),
+    );
+    assert.ok(routes.length >= 15, `found only ${routes.length} dashboard routes`);
+    for (const route of routes) {
+      for (const headers of [
+        {},
+        { authorization: `Bearer ${ADMIN_TOKEN}` },
+        { 'x-api-key': OWNER_KEY },
+        { cookie: 'wcg_admin=forged' },
+      ]) {
+        const answer = await gateway.app.inject({
+          method: route.method as InjectOptions['method'],
+          url: concrete(route.url),
+          headers: { ...headers, 'content-type': 'application/json' },
+          ...(route.method === 'POST' ? { payload: '{}' } : {}),
+        });
+        const where = `${route.method} ${route.url} → ${answer.statusCode}`;
+        if (route.method === 'POST') assert.equal(answer.statusCode, 403, where);
+        else {
+          assert.equal(answer.statusCode, 303, where);
+          assert.equal(answer.headers.location, '/admin/sign-in', where);
+        }
+      }
+    }
   });
 
   test('admin routes take the owner key only, from a header', async () => {
