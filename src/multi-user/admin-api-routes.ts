@@ -12,6 +12,7 @@ import { GatewayError } from '../core/errors.ts';
 import { validateBody } from '../dialects/shared/validate-body.ts';
 import type { Database } from '../store/schema.ts';
 import { usageReport } from './usage-report.ts';
+import { BUCKET_MS, bucketStart, usageSeries } from './usage-series.ts';
 import { DuplicateNameError, type KeyRow, type UserRow, createUsersRepository } from './users-repository.ts';
 
 const ACTOR = 'admin-api';
@@ -72,6 +73,15 @@ const usageQuery = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional(),
   group_by: z.enum(['day', 'model', 'user', 'account']).optional(),
 });
+const seriesQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  bucket: z.enum(['minute', 'hour', 'day']).optional(),
+  user: z.string().optional(),
+  model: z.string().optional(),
+});
+/** The window a series shows when the query names no `from`: an hour of minutes, a day of hours, 30 days. */
+const DEFAULT_SPAN = { minute: 60, hour: 24, day: 30 } as const;
 const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   before: z.string().optional(),
@@ -254,6 +264,19 @@ export function registerAdminApiRoutes(app: FastifyInstance, deps: AdminApiDeps)
       to: query.to === undefined ? undefined : Date.parse(query.to),
       groupBy: query.group_by,
     });
+  });
+
+  // Buckets start on whole UTC minutes, hours or days, so charts of different ranges line up.
+  app.get('/admin/api/usage/series', auth, async (request) => {
+    const query = validateBody(seriesQuery, request.query ?? {});
+    const unit = query.bucket ?? 'hour';
+    const bucketMs = BUCKET_MS[unit];
+    const to = query.to === undefined ? Date.now() : Date.parse(query.to);
+    const from = bucketStart(
+      query.from === undefined ? to - DEFAULT_SPAN[unit] * bucketMs : Date.parse(query.from),
+      bucketMs,
+    );
+    return usageSeries(deps.db, { from, to, bucketMs, userId: query.user, model: query.model });
   });
 
   app.get('/admin/api/admission', auth, async () => {
