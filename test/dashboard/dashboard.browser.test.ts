@@ -264,8 +264,12 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
   });
 
   test('every page renders at desktop and phone widths without script errors', async () => {
+    // The Overview's charts are drawn from the usage series (canvas elements by uPlot).
+    await go('/admin');
+    assert.equal(await page.locator('#charts .chart canvas').count(), 3);
     for (const [name, path] of [
       ['overview', '/admin'],
+      ['overview-day', '/admin?range=day'],
       ['users', '/admin/users'],
       ['requests', '/admin/requests'],
       ['audit', '/admin/audit'],

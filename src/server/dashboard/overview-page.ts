@@ -11,8 +11,8 @@ export interface OverviewData {
   lastDay: UsageTotals;
   admission: AdmissionSnapshot | undefined;
   accounts: AccountView[];
-  /** Charts of the last hour and day (usage series), when available. */
-  charts?: SafeHtml;
+  /** Charts of the last hour or day (`overview-charts.ts`). */
+  charts: SafeHtml;
 }
 
 const card = (label: string, value: string, testId?: string) =>
@@ -76,7 +76,7 @@ export function overviewPage(data: OverviewData): SafeHtml {
   ${totalsCards('Last hour', data.lastHour, 'last-hour')}
   ${totalsCards('Last 24 hours', data.lastDay, 'last-day')}
 </div>
-${data.charts ?? ''}
+${data.charts}
 <div class="grid-2">
   ${queue(data.admission)}
   ${accountsByState(data.accounts)}

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { AdmissionSnapshot } from '../../admission/admission.ts';
 import { recentUsage, usageModels } from '../../multi-user/recent-usage.ts';
 import { usageReport } from '../../multi-user/usage-report.ts';
+import { bucketStart, usageSeries } from '../../multi-user/usage-series.ts';
 import { createUsersRepository } from '../../multi-user/users-repository.ts';
 import type { Database } from '../../store/schema.ts';
 import type { AccountPool } from '../../sites/pool/account-pool.ts';
@@ -19,6 +20,7 @@ import { registerDashboardAssets } from './assets.ts';
 import { auditPage } from './audit-page.ts';
 import { dashboardRoutes, type Render } from './guard.ts';
 import { page, type Section } from './layout.ts';
+import { overviewCharts, RANGES } from './overview-charts.ts';
 import { overviewPage } from './overview-page.ts';
 import { type LiveRequestSource, liveRequestsTable } from './live-requests-page.ts';
 import { type LedgerFilter, ledgerSection, requestsPage } from './requests-page.ts';
@@ -71,11 +73,14 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Da
     (session, title, body) =>
       page({ assets, section, title, csrfToken: session.csrfToken, body });
 
-  routes.get('/admin', async (_request, _reply, session) => {
+  routes.get('/admin', async (request, _reply, session) => {
     const now = Date.now();
-    const [lastHour, lastDay] = await Promise.all([
+    const range = (request.query as { range?: unknown }).range === 'day' ? 'day' : 'hour';
+    const { bucketMs, spanMs } = RANGES[range];
+    const [lastHour, lastDay, series] = await Promise.all([
       usageReport(deps.db, { from: now - 3600_000 }),
       usageReport(deps.db, { from: now - 86400_000 }),
+      usageSeries(deps.db, { from: bucketStart(now - spanMs, bucketMs) + bucketMs, to: now + 1, bucketMs }),
     ]);
     return renderer('overview')(
       session,
@@ -85,6 +90,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Da
         lastDay: lastDay.totals,
         admission: deps.admission?.snapshot(),
         accounts: allAccountViews(accountDeps),
+        charts: overviewCharts(series, range),
       }),
     );
   });

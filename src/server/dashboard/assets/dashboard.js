@@ -54,6 +54,13 @@
     if (chart.category > 0) chart.setScale('x', { min: -0.5, max: chart.category - 0.5 });
   }
 
+  // 24-hour UTC clock times, with the date where a day starts.
+  function utcLabel(ts) {
+    const iso = new Date(ts * 1000).toISOString();
+    const clock = iso.slice(11, 16);
+    return clock === '00:00' ? `${iso.slice(5, 10)}\n${clock}` : clock;
+  }
+
   function draw(target) {
     const source = document.getElementById(target.dataset.chart);
     if (!source) return;
@@ -66,6 +73,8 @@
       width: Math.max(280, target.clientWidth),
       height: 220,
       legend: { live: false },
+      // Times read in UTC, like every other time on the dashboard.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       scales: {
         x: { time: !category },
       },
@@ -76,7 +85,7 @@
               splits: () => spec.x,
               values: (_u, splits) => splits.map((i) => spec.categories[i] ?? ''),
             }
-          : axis,
+          : { ...axis, values: (_u, splits) => splits.map(utcLabel) },
         { ...axis, size: 56 },
       ],
       series: [
@@ -87,7 +96,11 @@
           fill: spec.kind === 'bars' ? `${PALETTE[i % PALETTE.length]}99` : undefined,
           width: 2,
           paths: spec.kind === 'bars' ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined,
-          points: { show: spec.kind !== 'bars' && spec.x.length < 3 },
+          // Sparse series (TTFT in a quiet hour) show their points; a lone value has no line.
+          points: {
+            show:
+              spec.kind !== 'bars' && series.values.filter((v) => v !== null).length * 2 < spec.x.length + 4,
+          },
           spanGaps: true,
         })),
       ],
