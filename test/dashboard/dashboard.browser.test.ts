@@ -238,6 +238,27 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
     await page.getByTestId('live-empty').waitFor({ timeout: 5000 });
   });
 
+  test('a rate-limited account shows its cooldown for that model on Accounts', async () => {
+    await accountFaults(stack, 'demo-3', { rateLimited: { models: ['text-1'], retryAfterSeconds: 120 } });
+    try {
+      const openai = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
+      // Round-robin over three accounts: within three turns one lands on (three, text-1) and fails over.
+      for (let i = 0; i < 3; i++) {
+        await openai.chat.completions.create({
+          model: 'demo/text-1',
+          messages: [{ role: 'user', content: `t${i}` }],
+        });
+      }
+      await go('/admin/accounts');
+      const cooldowns = page.locator(
+        '[data-testid="account-row"][data-account="three"] td[data-label="Cooldowns"]',
+      );
+      assert.match((await cooldowns.textContent()) ?? '', /text-1\s+cooling until \d{4}-\d\d-\d\d/);
+    } finally {
+      await accountFaults(stack, 'demo-3', {});
+    }
+  });
+
   test('a forced logout with a captcha shows "needs login"; the log-in button opens the viewer', async () => {
     await accountFaults(stack, 'demo-2', { captcha: true, forceLogout: true });
     try {
@@ -277,6 +298,16 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
       await go(path);
       await screenshots(page, name);
     }
+    // Dark follows the system.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    for (const [name, path] of [
+      ['overview-dark', '/admin'],
+      ['accounts-dark', '/admin/accounts'],
+    ] as const) {
+      await go(path);
+      await screenshots(page, name);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
     // The audit log names the changes made through the dashboard, the XSS name as text.
     await go('/admin/audit');
     const audit = (await page.locator('main').textContent()) ?? '';

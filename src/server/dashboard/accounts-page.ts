@@ -77,7 +77,7 @@ export function accountsSection(
   const rows = views.map((view) => {
     const state = accountState(view);
     return html`<tr data-testid="account-row" data-account="${view.id}">
-  <td data-label="Account"><strong>${view.id}</strong><div class="muted">${view.site}${view.proxy ? html` · via <code>${view.proxy}</code>` : ''}</div></td>
+  <td data-label="Account"><div><strong>${view.id}</strong><div class="muted">${view.site}${view.proxy ? html` · via <code>${view.proxy}</code>` : ''}</div></div></td>
   <td data-label="State"><div>${badge(state.tone, state.label, 'account-state')}${view.reason ? html`<div class="muted" style="font-size:0.8rem">${view.reason}</div>` : ''}</div></td>
   <td class="num" data-label="In flight">${num(view.in_flight)}${view.max_concurrent === null ? '' : html` / ${num(view.max_concurrent)}`}</td>
   <td class="num" data-label="Queued (site)">${num(queuedFor(snapshot, view.site))}</td>
