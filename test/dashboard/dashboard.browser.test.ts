@@ -314,6 +314,8 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
     for (const action of ['user.create', 'key.create', 'user.update', 'key.revoke']) {
       assert.ok(audit.includes(action), action);
     }
+    assert.match(audit, /api_key laptop wcg-\S+ of dana/, 'objects are named');
+    assert.ok(audit.includes(XSS_NAME), 'the XSS name shows as text');
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(

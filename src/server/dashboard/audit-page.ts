@@ -12,13 +12,39 @@ function pretty(json: string | null): string {
   }
 }
 
-export function auditPage(rows: AuditLogTable[], next: string | undefined): SafeHtml {
+/** What the row's object is called: a user's name, a key's name and prefix, from the row itself. */
+function objectName(row: AuditLogTable, userNames: Map<string, string>): string | undefined {
+  const fields = (json: string | null): Record<string, unknown> => {
+    try {
+      return json === null ? {} : (JSON.parse(json) as Record<string, unknown>);
+    } catch {
+      return {};
+    }
+  };
+  const stored = { ...fields(row.before_json), ...fields(row.after_json) };
+  if (row.object_type === 'user') {
+    return userNames.get(row.object_id) ?? (typeof stored.name === 'string' ? stored.name : undefined);
+  }
+  if (row.object_type === 'api_key' && typeof stored.name === 'string') {
+    const owner = typeof stored.user_id === 'string' ? userNames.get(stored.user_id) : undefined;
+    const prefix = typeof stored.prefix === 'string' ? ` ${stored.prefix}` : '';
+    return `${stored.name}${prefix}${owner ? ` of ${owner}` : ''}`;
+  }
+  return undefined;
+}
+
+export function auditPage(
+  rows: AuditLogTable[],
+  next: string | undefined,
+  userNames: Map<string, string>,
+): SafeHtml {
   const body = rows.map(
     (row) => html`<tr data-testid="audit-row">
   <td data-label="Time" class="nowrap">${time(row.at)}</td>
   <td data-label="Actor">${row.actor}</td>
   <td data-label="Action"><code>${row.action}</code></td>
-  <td data-label="Object"><div>${row.object_type} <code>${row.object_id}</code></div></td>
+  <td data-label="Object"><div>${row.object_type} ${objectName(row, userNames) ?? ''}
+    <div class="muted" style="font-size:0.8rem"><code class="break">${row.object_id}</code></div></div></td>
   <td data-label="Details">${
     row.before_json || row.after_json
       ? html`<details><summary>changes</summary>

@@ -78,7 +78,9 @@ export function signInPage(assets: DashboardAssets, error?: string): string {
 }
 
 export function signInForm(error?: string): SafeHtml {
-  return html`<form hx-post="/admin/sign-in" hx-swap="outerHTML" data-testid="sign-in-form">
+  // method/action: should the script not run, the browser posts the token (refused, 415) rather
+  // than putting it in the address as a GET form would.
+  return html`<form method="post" action="/admin/sign-in" hx-post="/admin/sign-in" hx-swap="outerHTML" data-testid="sign-in-form">
   <p class="muted">Sign in with the gateway's admin token.</p>
   ${error ? html`<div class="notice bad" role="alert" data-testid="sign-in-error">${error}</div>` : ''}
   <label for="token">Admin token</label>

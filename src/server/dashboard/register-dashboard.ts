@@ -155,10 +155,17 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Da
     const parsed = auditQuery.safeParse(request.query ?? {});
     const before = parsed.success ? parsed.data.before : undefined;
     const limit = 100;
-    const rows = await users.auditLog({ limit: limit + 1, before });
+    const [rows, userList] = await Promise.all([
+      users.auditLog({ limit: limit + 1, before }),
+      users.listUsers(),
+    ]);
     const pageRows = rows.slice(0, limit);
     const next = rows.length > limit ? pageRows[pageRows.length - 1]?.id : undefined;
-    return renderer('audit')(session, 'Audit log', auditPage(pageRows, next));
+    return renderer('audit')(
+      session,
+      'Audit log',
+      auditPage(pageRows, next, new Map(userList.map((user) => [user.id, user.name]))),
+    );
   });
 
   registerUserRoutes(routes, { db: deps.db, onChange: deps.onUsersChange }, renderer('users'));
