@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { type MetricFamily, parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
+import { SITE_TRANSPORTS } from '../support/site-transports.ts';
 import { type Stack, startStack } from '../support/start-stack.ts';
 
 const ADMIN_TOKEN = 'admin-token-for-metrics-0123456789';
@@ -159,5 +160,32 @@ describe('/metrics', () => {
     } finally {
       await stack.setFaults({});
     }
+  });
+});
+
+const IN_PAGE = SITE_TRANSPORTS.find((transport) => transport.key === 'in-page-fetch');
+
+describe('/metrics with the site in Chromium', {
+  skip: IN_PAGE ? false : 'in-page-fetch not selected',
+}, () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ site: { ...IN_PAGE?.site }, config: { adminToken: ADMIN_TOKEN } });
+  });
+  after(() => stack.close());
+
+  test('browser launches, pages and contexts are read from the running browser', async () => {
+    const openai = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
+    await openai.chat.completions.create({
+      model: 'demo/fast-1',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const answer = await fetch(`${stack.url}/metrics`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const families = parsePrometheusText(await answer.text());
+    assert.ok(sampleValue(families, 'webchat_gateway_browser_launches_total') >= 1);
+    assert.ok(sampleValue(families, 'webchat_gateway_browser_pages') >= 1);
+    assert.equal(sampleValue(families, 'webchat_gateway_browser_contexts'), 1);
   });
 });
