@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { type MetricFamily, parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { SITE_TRANSPORTS } from '../support/site-transports.ts';
-import { type Stack, startStack } from '../support/start-stack.ts';
+import { eventually, type Stack, startStack } from '../support/start-stack.ts';
 
 const ADMIN_TOKEN = 'admin-token-for-metrics-0123456789';
 const METRICS_TOKEN = 'metrics-token-for-scrapers-0123456789';
@@ -116,6 +116,43 @@ describe('/metrics', () => {
     // prom-client's default set on the gateway's own registry: event-loop lag among them.
     assert.ok(now.has('webchat_gateway_nodejs_eventloop_lag_seconds'));
     assert.ok(now.has('webchat_gateway_process_resident_memory_bytes'));
+  });
+
+  test('a failure after the 200 counts as a stream error; a client that leaves counts as aborted', async () => {
+    const chat = { route: CHAT, model: 'demo/slow-1' };
+    const was = await scrape();
+    await stack.setFaults({ midStreamDisconnect: 1 });
+    try {
+      const stream = await openai.chat.completions.create({
+        model: 'demo/slow-1',
+        stream: true,
+        messages: [{ role: 'user', content: 'broken' }],
+      });
+      await assert.rejects(async () => {
+        for await (const _chunk of stream);
+      });
+    } finally {
+      await stack.setFaults({});
+    }
+    const leaving = new AbortController();
+    const stream = await openai.chat.completions.create(
+      { model: 'demo/slow-1', stream: true, messages: [{ role: 'user', content: 'leave' }] },
+      { signal: leaving.signal },
+    );
+    // The SDK ends the iteration quietly when its own signal aborts it.
+    for await (const _chunk of stream) leaving.abort();
+    const delta = async (name: string, labels: Record<string, string>) => {
+      const now = await scrape();
+      return (
+        sampleValue(now, `webchat_gateway_${name}`, labels) -
+        sampleValue(was, `webchat_gateway_${name}`, labels)
+      );
+    };
+    assert.equal(await delta('stream_errors_total', chat), 1);
+    assert.equal(await delta('requests_total', { ...chat, status: '200' }), 1);
+    await eventually(
+      async () => (await delta('requests_total', { ...chat, status: 'aborted' })) === 1 || undefined,
+    );
   });
 
   test('pooled accounts: one state series set to 1 per account, and a cooldown per (account, model)', async () => {
