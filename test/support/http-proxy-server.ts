@@ -1,6 +1,19 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
+/** One connection a test proxy relayed. */
+export interface CarriedConnection {
+  /** `host:port` the proxy connected to (for forwarded requests, the URL's host). */
+  target: string;
+  /** The first HTTP request line the client sent through it (`GET /api/ws HTTP/1.1`); '' for TLS. */
+  firstLine: string;
+}
+
+/** The request line at the start of what a client sent, or '' (TLS, nothing yet). */
+export function requestLineOf(bytes: Buffer): string {
+  return /^[A-Z]+ \S+ HTTP\/1\.[01]/.exec(bytes.subarray(0, 2048).toString('latin1'))?.[0] ?? '';
+}
+
 export interface HttpProxyServer {
   /** `http://127.0.0.1:<port>`, or with the credentials when the proxy asks for some. */
   url: string;
@@ -10,6 +23,8 @@ export interface HttpProxyServer {
   relayed: number;
   /** Requests refused with 407. */
   refused: number;
+  /** What each relayed connection carried, in order. */
+  tunnels: CarriedConnection[];
   close(): Promise<void>;
 }
 
@@ -42,6 +57,7 @@ export async function startHttpProxy(
       return;
     }
     state.relayed++;
+    state.tunnels.push({ target: target.host, firstLine: `${request.method} ${request.url} HTTP/1.1` });
     const headers = { ...request.headers };
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
@@ -64,6 +80,12 @@ export async function startHttpProxy(
     const [host, port] = splitHostPort(request.url ?? '');
     const upstream = connect(port, host, () => {
       state.relayed++;
+      const carried: CarriedConnection = { target: request.url ?? '', firstLine: requestLineOf(head) };
+      state.tunnels.push(carried);
+      if (head.length === 0)
+        client.once('data', (chunk: Buffer) => {
+          carried.firstLine = requestLineOf(chunk);
+        });
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
@@ -91,6 +113,7 @@ export async function startHttpProxy(
     bareUrl,
     relayed: 0,
     refused: 0,
+    tunnels: [],
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

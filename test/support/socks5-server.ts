@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { type CarriedConnection, requestLineOf } from './http-proxy-server.ts';
 
 export interface Socks5Server {
   /** `socks5://127.0.0.1:<port>`, with the credentials when the server asks for some. */
@@ -7,6 +8,8 @@ export interface Socks5Server {
   relayed: number;
   /** Handshakes refused (no acceptable method, or wrong credentials). */
   refused: number;
+  /** What each tunnel carried, in order (the target as the client named it). */
+  tunnels: CarriedConnection[];
   close(): Promise<void>;
 }
 
@@ -74,6 +77,12 @@ export async function startSocks5Server(
       state.relayed++;
       client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
       const rest = read.rest();
+      const carried: CarriedConnection = { target: `${host}:${port}`, firstLine: requestLineOf(rest) };
+      state.tunnels.push(carried);
+      if (rest.length === 0)
+        client.once('data', (chunk: Buffer) => {
+          carried.firstLine = requestLineOf(chunk);
+        });
       if (rest.length > 0) upstream.write(rest);
       upstream.pipe(client);
       client.pipe(upstream);
@@ -92,6 +101,7 @@ export async function startSocks5Server(
     url: `socks5://${credentials}127.0.0.1:${address.port}`,
     relayed: 0,
     refused: 0,
+    tunnels: [],
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

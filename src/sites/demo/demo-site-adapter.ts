@@ -1,8 +1,8 @@
-import WebSocket from 'ws';
 import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { readServerSentEvents } from '../../transports/http/read-server-sent-events.ts';
 import type { Transport, TransportResponse } from '../../transports/transport.ts';
+import { openWebSocket } from '../kit/open-websocket.ts';
 import { AccountDisabledError, NeedsLoginError } from '../../site-contract/site-errors.ts';
 import {
   type ModelCapabilities,
@@ -27,6 +27,8 @@ export interface DemoSiteAdapterOptions {
   /** Which of the site's two streaming transports to use. */
   streaming: 'sse' | 'ws';
   transport: Transport;
+  /** The account's proxy, for the WebSocket (`streaming: ws`; the transport carries the rest). */
+  proxy?: string | undefined;
   logger: Logger;
 }
 
@@ -225,8 +227,9 @@ export class DemoSiteAdapter implements Site {
     const cookieHeader = Object.entries(cookies)
       .map(([k, v]) => `${k}=${v}`)
       .join('; ');
-    const socket = new WebSocket(`${this.#base.replace(/^http/, 'ws')}/api/ws`, {
+    const socket = openWebSocket(`${this.#base.replace(/^http/, 'ws')}/api/ws`, {
       headers: { cookie: cookieHeader },
+      proxy: this.#options.proxy,
     });
     const frames = new FrameQueue();
     socket.on('open', () => socket.send(JSON.stringify({ type: 'subscribe', messageId: started.messageId })));

@@ -44,6 +44,7 @@ export const demoSiteKind = defineSiteKind({
       credentials: config.credentials,
       streaming: config.streaming,
       transport: context.transport ?? new HttpTransport({ proxy: context.proxy }),
+      proxy: context.proxy,
       logger,
     });
   },

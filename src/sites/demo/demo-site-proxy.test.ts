@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type DemoSite, startDemoSite } from '../../../demo-site/src/index.ts';
 import { collectEvents, replyText } from '../../../test/support/browser-fixture.ts';
-import { type HttpProxyServer, startHttpProxy } from '../../../test/support/http-proxy-server.ts';
+import {
+  type CarriedConnection,
+  type HttpProxyServer,
+  startHttpProxy,
+} from '../../../test/support/http-proxy-server.ts';
 import { type Socks5Server, startSocks5Server } from '../../../test/support/socks5-server.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { Site } from '../../site-contract/site.ts';
@@ -28,12 +32,13 @@ describe('the demo site over HTTP behind an account proxy', { timeout: 30_000 },
     await Promise.all([httpProxy?.close(), socks?.close(), demo?.close()]);
   });
 
-  async function turnThrough(proxy: string): Promise<void> {
+  async function turnThrough(proxy: string, streaming: 'sse' | 'ws' = 'sse'): Promise<void> {
     const config = DemoSiteConfigSchema.parse({
       id: 'demo',
       kind: 'demo',
       embedded: false,
       baseUrl: demo.url,
+      streaming,
     });
     const closers: Array<() => Promise<void>> = [];
     const site: Site = await demoSiteKind.create(config, {
@@ -68,5 +73,25 @@ describe('the demo site over HTTP behind an account proxy', { timeout: 30_000 },
     const relayed = socks.relayed;
     await turnThrough(socks.url);
     assert.ok(socks.relayed > relayed, 'the SOCKS5 server relayed nothing');
+  });
+
+  /** The upgrade to the demo's /api/ws among the connections a proxy carried from `from` on. */
+  const webSocketsIn = (tunnels: CarriedConnection[], from: number) =>
+    tunnels
+      .slice(from)
+      .filter(
+        (tunnel) => tunnel.target === new URL(demo.url).host && tunnel.firstLine === 'GET /api/ws HTTP/1.1',
+      );
+
+  test('streaming: ws — an HTTP proxy carries the WebSocket too', async () => {
+    const from = httpProxy.tunnels.length;
+    await turnThrough(httpProxy.url, 'ws');
+    assert.equal(webSocketsIn(httpProxy.tunnels, from).length, 1, JSON.stringify(httpProxy.tunnels));
+  });
+
+  test('streaming: ws — a SOCKS5 proxy carries the WebSocket too', async () => {
+    const from = socks.tunnels.length;
+    await turnThrough(socks.url, 'ws');
+    assert.equal(webSocketsIn(socks.tunnels, from).length, 1, JSON.stringify(socks.tunnels));
   });
 });

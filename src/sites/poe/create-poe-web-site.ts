@@ -63,6 +63,7 @@ export async function createPoeWebSite(config: PoeWebSiteConfig, deps: PoeWebSit
     acceptedMediaTypes: config.acceptedMediaTypes,
     maxUploadBytes: config.maxUploadBytes,
     replyIdleMs: config.replyIdleMs,
+    proxy: deps.proxy,
     ...(deps.channelUrl ? { channelUrl: deps.channelUrl } : {}),
   });
 }

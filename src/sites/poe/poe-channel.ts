@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { GatewayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { AsyncQueue } from '../../transports/browser/async-queue.ts';
+import { openWebSocket } from '../kit/open-websocket.ts';
 import { type ChannelEvent, parseChannelFrame } from './translate-poe-frame.ts';
 
 type Update = Extract<ChannelEvent, { kind: 'update' }>;
@@ -16,6 +17,8 @@ export interface PoeChannelOptions {
   endpoint(fresh: boolean, signal: AbortSignal): Promise<ChannelEndpoint>;
   /** Runs once the socket is open (the subscriptions mutation that tells the server what to send). */
   afterOpen(signal: AbortSignal): Promise<void>;
+  /** The account's proxy, which the socket goes through like the account's HTTP requests. */
+  proxy?: string | undefined;
   logger: Logger;
   /** The client pings every 25 s (liuyingduo/poe-api-wrapper, 2026). */
   pingIntervalMs?: number;
@@ -60,7 +63,7 @@ export class PoeChannel {
   async #open(fresh: boolean, signal: AbortSignal): Promise<void> {
     this.#dropSocket();
     const endpoint = await this.#options.endpoint(fresh, signal);
-    const socket = new WebSocket(endpoint.url, { headers: endpoint.headers });
+    const socket = openWebSocket(endpoint.url, { headers: endpoint.headers, proxy: this.#options.proxy });
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         socket.terminate();

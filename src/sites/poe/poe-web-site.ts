@@ -50,6 +50,8 @@ export interface PoeWebSiteOptions {
   acceptedMediaTypes: string[];
   maxUploadBytes: number;
   replyIdleMs: number;
+  /** The account's proxy, for the update socket (the transport carries the HTTP requests). */
+  proxy?: string | undefined;
   /** Where the update socket connects; tests point it at a local server. */
   channelUrl?: (tchannel: TchannelData, secure: boolean) => string;
 }
@@ -98,6 +100,7 @@ export class PoeWebSite implements Site {
     };
     this.#channel = new PoeChannel({
       logger: options.logger,
+      proxy: options.proxy,
       endpoint: async (fresh, signal) => {
         const secrets = await this.#loadSecrets(signal, fresh);
         const secure = this.#base.startsWith('https:');

@@ -20,7 +20,7 @@ export interface CreateRecipeSiteDeps {
   env?: Readonly<Record<string, string | undefined>>;
   /** A browser shared with other sites; one is made for this site when absent (launched only if used). */
   browser?: BrowserManager;
-  /** The account's proxy, for its HTTP transport and its browser context. */
+  /** The account's proxy, for its HTTP transport, its browser context and its WebSockets. */
   proxy?: string;
   /** Builds the UI operations for recipes with a `ui` section (tests may replace it). */
   ui?: UiFactory;
@@ -75,6 +75,7 @@ export async function createRecipeSite(
     baseUrl,
     credentials,
     transport,
+    proxy: deps.proxy,
     ui,
     logger,
     onClose: async () => {

@@ -13,6 +13,8 @@ import type { TemplateVars } from './template.ts';
 export interface RecipeSessionOptions {
   siteId: string;
   transport: Transport;
+  /** The account's proxy, for the WebSockets a recipe opens from Node (the transport has its own). */
+  proxy?: string | undefined;
   baseUrl: string;
   /** Values for the recipe's `credentials` names (`username`, `password`, a token…). */
   credentials: Readonly<Record<string, string>>;
@@ -60,6 +62,10 @@ export class RecipeSession {
 
   get transport(): Transport {
     return this.#options.transport;
+  }
+
+  get proxy(): string | undefined {
+    return this.#options.proxy;
   }
 
   get baseUrl(): string {

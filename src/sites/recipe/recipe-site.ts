@@ -47,6 +47,8 @@ export interface RecipeSiteOptions {
   credentials: Readonly<Record<string, string>>;
   /** How API operations reach the site: plain HTTP, or in-page fetch inside a logged-in browser. */
   transport: Transport;
+  /** The account's proxy, for the recipe's `websocket` streams (the transport carries the rest). */
+  proxy?: string | undefined;
   /** Required when the recipe has a `ui` section that some operation relies on. */
   ui?: (recipe: Recipe, baseUrl: string) => RecipeUiOperations;
   logger: Logger;
@@ -78,6 +80,7 @@ export class RecipeSite implements Site {
     this.#session = new RecipeSession(() => this.#recipe, {
       siteId: options.id,
       transport: options.transport,
+      proxy: options.proxy,
       baseUrl,
       credentials: options.credentials,
       logger: options.logger,

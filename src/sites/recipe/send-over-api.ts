@@ -84,7 +84,12 @@ export async function* sendOverApi(
     const config = stream.websocket;
     if (!config) throw new GatewayError('internal', 'websocket format without its section');
     const url = toWebSocketUrl(resolveUrl(renderString(config.url, session.vars(vars)), session.baseUrl));
-    socket = new WebSocketRecords({ url, cookies: await session.transport.cookies(session.baseUrl), signal });
+    socket = new WebSocketRecords({
+      url,
+      cookies: await session.transport.cookies(session.baseUrl),
+      proxy: session.proxy,
+      signal,
+    });
     return socket;
   };
   if (stream.format === 'websocket' && stream.websocket?.openBeforeSend) await openSocket();

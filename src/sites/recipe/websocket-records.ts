@@ -1,12 +1,15 @@
 import WebSocket from 'ws';
 import { GatewayError } from '../../core/errors.ts';
 import { AsyncQueue } from '../../transports/browser/async-queue.ts';
+import { openWebSocket } from '../kit/open-websocket.ts';
 import { type StreamRecord, toRecord } from './stream-records.ts';
 
 export interface WebSocketRecordsOptions {
   url: string;
   /** The session's cookies for the socket's origin. */
   cookies: Record<string, string>;
+  /** The account's proxy, which the socket goes through like the session's requests. */
+  proxy?: string | undefined;
   signal: AbortSignal;
 }
 
@@ -26,7 +29,10 @@ export class WebSocketRecords implements AsyncIterable<StreamRecord> {
     const cookie = Object.entries(options.cookies)
       .map(([name, value]) => `${name}=${value}`)
       .join('; ');
-    this.#socket = new WebSocket(options.url, cookie ? { headers: { cookie } } : {});
+    this.#socket = openWebSocket(options.url, {
+      ...(cookie ? { headers: { cookie } } : {}),
+      proxy: options.proxy,
+    });
     this.#opened = new Promise((resolve, reject) => {
       this.#socket.once('open', () => resolve());
       this.#socket.once('error', (error) =>

@@ -29,18 +29,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       ...STREAMING,
     });
   }
-  // undici takes socks5: only; its per-origin pools ignore pool options, so the streaming timeouts
-  // ride on each request instead.
-  const socks = new Socks5ProxyAgent(options.proxy.replace(/^socks5h:/i, 'socks5:'), {
-    connect: buildConnector({ timeout }),
-  });
-  return socks.compose(
+  // Its per-origin pools ignore pool options, so the streaming timeouts ride on each request instead.
+  return createSocks5Agent(options.proxy, timeout).compose(
     (dispatch) => (opts, handler) =>
       dispatch(
         { ...opts, bodyTimeout: STREAMING.bodyTimeout, headersTimeout: STREAMING.headersTimeout },
         handler,
       ),
   );
+}
+
+/**
+ * undici's SOCKS5 agent for a `socks5://` or `socks5h://` URL (it takes socks5: only; both let the
+ * proxy resolve the name). The connect timeout covers reaching the proxy.
+ */
+export function createSocks5Agent(proxy: string, connectTimeoutMs: number): Socks5ProxyAgent {
+  return new Socks5ProxyAgent(proxy.replace(/^socks5h:/i, 'socks5:'), {
+    connect: buildConnector({ timeout: connectTimeoutMs }),
+  });
 }
 
 /**

@@ -40,6 +40,8 @@ export function createDemoBrowserSite(options: DemoBrowserSiteOptions): Site {
     credentials: options.credentials,
     streaming: options.streaming,
     transport: new InPageFetchTransport({ account, logger: options.logger }),
+    // `streaming: ws` in-page-fetch mode opens its socket from Node: through the proxy too.
+    proxy: options.proxy,
     logger: options.logger,
   });
   if (options.mode === 'in-page-fetch') return api;
