@@ -58,7 +58,7 @@ function cooldowns(view: AccountView): SafeHtml {
 
 function actions(view: AccountView): SafeHtml {
   const post = (action: string, label: string, extra: SafeHtml | string = '') =>
-    html`<button class="small" hx-post="/admin/accounts/${view.id}/${action}" hx-target="#accounts" hx-swap="outerHTML"
+    html`<button class="small" hx-post="/admin/accounts/${encodeURIComponent(view.id)}/${action}" hx-target="#accounts" hx-swap="outerHTML"
   data-testid="${action}"${extra}>${label}</button>`;
   const login = view.remote_login_path
     ? html`<a class="button small${view.login_url ? ' primary' : ''}" href="${view.remote_login_path}" target="_blank"

@@ -27,7 +27,7 @@ export function liveRequestsTable(
   <td data-label="Account">${request.account_id ?? request.site_id ?? '—'}</td>
   <td class="num" data-label="Elapsed">${ms(request.elapsed_ms)}</td>
   <td class="num" data-label="Tokens so far">~${num(tokensSoFar(request.output_chars))}</td>
-  <td class="actions"><button class="small danger" hx-post="/admin/requests/${request.request_id}/cancel"
+  <td class="actions"><button class="small danger" hx-post="/admin/requests/${encodeURIComponent(request.request_id)}/cancel"
     hx-target="#live" hx-swap="outerHTML" data-testid="cancel">Cancel</button></td>
 </tr>`,
   );
