@@ -164,10 +164,10 @@ export function usageSection(byDay: UsageReport, byModel: UsageReport): SafeHtml
   <div class="panel">
     <h2>Usage by model</h2>
     <div class="table-wrap"><table data-testid="usage-by-model">
-      <thead><tr><th>Model</th><th>Share</th><th class="num">Requests</th><th class="num">Prompt</th><th class="num">Completion</th><th class="num">Errors</th></tr></thead>
+      <thead><tr><th>Model (token share)</th><th class="num">Requests</th><th class="num">Prompt</th><th class="num">Completion</th><th class="num">Errors</th></tr></thead>
       <tbody>${byModel.rows.map(
-        (row) => html`<tr><td><code>${row.model}</code></td>
-<td style="min-width:60px"><div class="bar"><span style="width:${Math.round((row.charged_tokens / top) * 100)}%"></span></div></td>${totals(row)}</tr>`,
+        (row) => html`<tr><td><code>${row.model}</code>
+<div class="bar" style="margin-top:0.3rem"><span style="width:${Math.round((row.charged_tokens / top) * 100)}%"></span></div></td>${totals(row)}</tr>`,
       )}</tbody>
     </table></div>
     ${byModel.rows.length === 0 ? html`<p class="muted">No requests yet.</p>` : ''}
