@@ -103,6 +103,7 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
     await page.click('button[type="submit"]');
     await page.getByTestId('sign-in-error').waitFor();
     assert.match((await page.getByTestId('sign-in-error').textContent()) ?? '', /not the admin token/);
+    await screenshots(page, 'sign-in-error');
     await page.fill('#token', ADMIN_TOKEN);
     await page.click('button[type="submit"]');
     await page.waitForURL(`${stack.url}/admin`);
@@ -158,6 +159,7 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
     await page.click('[data-testid="create-key"] button[type="submit"]');
     secret = (await page.getByTestId('new-key-secret').textContent()) ?? '';
     assert.match(secret, /^wcg-/);
+    await screenshots(page, 'new-key');
     await page.reload();
     assert.equal(await page.getByTestId('new-key-secret').count(), 0, 'the secret is not shown again');
     assert.ok(!(await page.content()).includes(secret), 'nowhere in the page');

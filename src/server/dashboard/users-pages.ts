@@ -156,21 +156,28 @@ export function usageSection(byDay: UsageReport, byModel: UsageReport): SafeHtml
   <div class="panel">
     <h2>Usage by day</h2>
     ${dayChart}
-    <div class="table-wrap"><table data-testid="usage-by-day">
+    ${
+      days.length === 0
+        ? ''
+        : html`<div class="table-wrap"><table data-testid="usage-by-day">
       <thead><tr><th>Day</th><th class="num">Requests</th><th class="num">Prompt</th><th class="num">Completion</th><th class="num">Errors</th></tr></thead>
       <tbody>${days.map((row) => html`<tr><td class="nowrap">${row.day}</td>${totals(row)}</tr>`)}</tbody>
-    </table></div>
+    </table></div>`
+    }
   </div>
   <div class="panel">
     <h2>Usage by model</h2>
-    <div class="table-wrap"><table data-testid="usage-by-model">
+    ${
+      byModel.rows.length === 0
+        ? html`<p class="muted">No requests yet.</p>`
+        : html`<div class="table-wrap"><table data-testid="usage-by-model">
       <thead><tr><th>Model (token share)</th><th class="num">Requests</th><th class="num">Prompt</th><th class="num">Completion</th><th class="num">Errors</th></tr></thead>
       <tbody>${byModel.rows.map(
         (row) => html`<tr><td><code>${row.model}</code>
 <div class="bar" style="margin-top:0.3rem"><span style="width:${Math.round((row.charged_tokens / top) * 100)}%"></span></div></td>${totals(row)}</tr>`,
       )}</tbody>
-    </table></div>
-    ${byModel.rows.length === 0 ? html`<p class="muted">No requests yet.</p>` : ''}
+    </table></div>`
+    }
   </div>
 </section>`;
 }
