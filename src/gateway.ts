@@ -264,10 +264,22 @@ export async function buildGateway(
   });
   drain.track(app);
   echoRequestId(app);
-  registerReadiness(app, gatewayReadinessChecks({ db: store.db, catalog, admission }), {
-    logger,
-    draining: () => drain.draining,
-  });
+  registerReadiness(
+    app,
+    gatewayReadinessChecks({
+      db: store.db,
+      catalog,
+      admission,
+      accountsServiceable:
+        created.pools.size > 0
+          ? () => [...created.pools.values()].some((pool) => pool.serviceable() > 0)
+          : undefined,
+    }),
+    {
+      logger,
+      draining: () => drain.draining,
+    },
+  );
   const remoteLogin = created.browser
     ? registerRemoteLogin(app, created.browser, {
         // The owner's keys, the admin token, or a dashboard session (its "log in" button links here).

@@ -347,6 +347,7 @@ for (const transport of POOL_TRANSPORTS) {
       );
       assert.ok(notOffered instanceof OpenAI.APIError && notOffered.status === 503, String(notOffered));
 
+      assert.equal((await fetch(`${stack.url}/readyz`)).status, 200, 'ready while four serves');
       const list = await admin(stack, 'GET', '');
       for (const account of list.body.data as AccountView[]) {
         const removed = await admin(stack, 'DELETE', `/${account.id}`);
@@ -354,6 +355,9 @@ for (const transport of POOL_TRANSPORTS) {
         assert.equal(removed.body.deleted, true);
       }
       assert.equal((await admin(stack, 'GET', '/four')).status, 404);
+      const readyz = await fetch(`${stack.url}/readyz`);
+      assert.equal(readyz.status, 503, 'not ready with no account left');
+      assert.equal(((await readyz.json()) as { checks: Record<string, string> }).checks.accounts, 'failed');
       const none = await ask(openai, 'fast-1', 'no account at all').then(
         () => assert.fail('expected a 503'),
         (caught: unknown) => caught,

@@ -4,13 +4,16 @@ import type { Database } from '../../store/schema.ts';
 import type { ReadinessCheck } from './readiness.ts';
 
 /**
- * What the gateway needs to serve: its store answers, some site lists at least one model, and —
- * with Redis-backed admission that fails closed — Redis is reachable (fail-open only degrades).
+ * What the gateway needs to serve: its store answers, some site lists at least one model, with
+ * account pools at least one account can serve, and — with Redis-backed admission that fails
+ * closed — Redis is reachable (fail-open only degrades).
  */
 export function gatewayReadinessChecks(deps: {
   db: Kysely<Database>;
   catalog: ModelCatalog;
   admission?: { health(): { store: string; status: string; policy: string } } | undefined;
+  /** With account pools: whether any pool has an account that can serve (enabled, logged in, not banned). */
+  accountsServiceable?: (() => boolean) | undefined;
 }): ReadinessCheck[] {
   const admission: ReadinessCheck[] = deps.admission
     ? [
@@ -25,8 +28,21 @@ export function gatewayReadinessChecks(deps: {
         },
       ]
     : [];
+  const accounts: ReadinessCheck[] = deps.accountsServiceable
+    ? [
+        {
+          name: 'accounts',
+          check: async () => {
+            if (!deps.accountsServiceable?.()) {
+              throw new Error('no site account can serve (all removed, disabled, banned or needing login)');
+            }
+          },
+        },
+      ]
+    : [];
   return [
     ...admission,
+    ...accounts,
     {
       name: 'store',
       check: async () => {

@@ -170,6 +170,15 @@ export class AccountPool {
       .reduce((sum, member) => sum + member.slots, 0);
   }
 
+  /** Accounts that can take a turn now or after a cooldown: enabled, not logged out, not banned. */
+  serviceable(): number {
+    return this.site.members().filter((member) => {
+      if (!member.config.enabled || member.removed) return false;
+      const whole = this.site.health.get(member.id, WHOLE_ACCOUNT);
+      return whole?.status !== 'needs-login' && whole?.status !== 'disabled';
+    }).length;
+  }
+
   /** Adds an account at runtime (admin API); it is stored with its secrets sealed. */
   async add(input: unknown): Promise<PoolMember> {
     const parsed = PoolAccountSchema.safeParse(input);
