@@ -274,13 +274,16 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
         return state === 'needs login' ? true : undefined;
       }, 20_000);
       await screenshots(page, 'accounts');
-      const [viewer] = await Promise.all([
-        context.waitForEvent('page'),
-        page.locator('[data-testid="account-row"][data-account="two"] [data-testid="log-in"]').click(),
-      ]);
-      await viewer.getByTestId('viewer-screen').waitFor();
-      assert.match(new URL(viewer.url()).pathname, /^\/admin\/remote-login\/demo\.two$/);
-      await viewer.close();
+      await page.locator('[data-testid="account-row"][data-account="two"] [data-testid="log-in"]').click();
+      await page.waitForURL(/\/admin\/accounts\/two\/log-in$/);
+      // The viewer runs inside the dashboard, framed from the same origin.
+      const frame = page.frameLocator('[data-testid="viewer-frame"]');
+      await frame.getByTestId('viewer-screen').waitFor();
+      assert.match(
+        (await page.locator('[data-testid="viewer-frame"]').getAttribute('src')) ?? '',
+        /^\/admin\/remote-login\/demo\.two$/,
+      );
+      await screenshots(page, 'account-log-in');
     } finally {
       await accountFaults(stack, 'demo-2', {});
     }

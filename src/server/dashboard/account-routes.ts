@@ -82,4 +82,32 @@ ${section()}`,
       return `${id}: logged in.`;
     }),
   );
+
+  // A browser account's remote-login viewer, framed inside the dashboard (same origin only).
+  routes.get('/admin/accounts/:id/log-in', async (request, reply, session) => {
+    const { id } = request.params as { id: string };
+    const view = allAccountViews(deps).find((candidate) => candidate.id === id);
+    if (!view?.remote_login_path) {
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(
+          render(
+            session,
+            'Log in',
+            html`<h1>Log in</h1><p>No remote login for this account (it is not driven in a browser).</p>
+<p><a href="/admin/accounts">← Accounts</a></p>`,
+          ),
+        );
+    }
+    return render(
+      session,
+      `Log in ${id}`,
+      html`<p><a href="/admin/accounts">← Accounts</a></p>
+<h1>Log in ${id} <span class="muted">(${view.site})</span></h1>
+<p class="muted">Solve what the site asks (captcha, second factor) in the live page below; the account's
+session is saved when you are done. <a href="${view.remote_login_path}" target="_blank" rel="noopener">Open in its own tab</a></p>
+<iframe class="viewer" src="${view.remote_login_path}" title="Remote login for ${id}" data-testid="viewer-frame"></iframe>`,
+    );
+  });
 }

@@ -61,8 +61,8 @@ function actions(view: AccountView): SafeHtml {
     html`<button class="small" hx-post="/admin/accounts/${encodeURIComponent(view.id)}/${action}" hx-target="#accounts" hx-swap="outerHTML"
   data-testid="${action}"${extra}>${label}</button>`;
   const login = view.remote_login_path
-    ? html`<a class="button small${view.login_url ? ' primary' : ''}" href="${view.remote_login_path}" target="_blank"
-  rel="noopener" data-testid="log-in">Log in</a>`
+    ? html`<a class="button small${view.login_url ? ' primary' : ''}" href="/admin/accounts/${encodeURIComponent(view.id)}/log-in"
+  data-testid="log-in">Log in</a>`
     : post('log-in', 'Log in');
   return html`${post('check', 'Check now')}
 ${view.enabled ? post('disable', 'Disable', html` hx-confirm="Take this account out of rotation?"`) : post('enable', 'Enable')}

@@ -114,7 +114,9 @@ export function registerRemoteLogin(
       const page = reply
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'no-referrer')
-        .header('x-frame-options', 'DENY')
+        // Framed by the dashboard's account page (same origin); never by another site.
+        .header('x-frame-options', 'SAMEORIGIN')
+        .header('content-security-policy', "frame-ancestors 'self'")
         .type('text/html; charset=utf-8');
       if (!allowed) return page.code(401).send(keyFormHtml({ ticketPath: `${prefix}/${accountId}/ticket` }));
       if (!knownAccount(accountId, reply)) return reply;
