@@ -84,8 +84,10 @@ function poolStack(
   transport: SiteTransport,
   pool: Record<string, unknown> = {},
   accountList: ReadonlyArray<Record<string, unknown>> = ACCOUNTS,
+  demo: Record<string, unknown> = {},
 ) {
   return startStack({
+    demo,
     site: { ...transport.site, accounts: accountList, pool: { maxWaitMs: 0, ...pool } },
     config: { adminToken: ADMIN_TOKEN },
   });
@@ -101,7 +103,8 @@ for (const transport of POOL_TRANSPORTS) {
     let stack: Stack;
     let openai: OpenAI;
     before(async () => {
-      stack = await poolStack(transport);
+      // slow-1 at 200 ms a word: the mid-stream drop (after 3 chunks) surely follows the first event.
+      stack = await poolStack(transport, {}, ACCOUNTS, { slowWordDelayMs: 200 });
       openai = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
     });
     after(() => stack.close());

@@ -429,7 +429,9 @@ for (const transport of SITE_TRANSPORTS) {
     let limited: Stack;
     before(async () => {
       [stack, limited] = await Promise.all([
-        startStack({ site: transport.site }),
+        // slow-1 at 200 ms a word: the drop after 3 chunks comes ~0.6 s in, surely after the first
+        // event reached the gateway in every browser mode (a drop before it is retried, rightly).
+        startStack({ demo: { slowWordDelayMs: 200 }, site: transport.site }),
         startStack({ demo: { rateLimitPerMinute: 2 }, site: transport.site }),
       ]);
     });
@@ -475,7 +477,7 @@ for (const transport of SITE_TRANSPORTS) {
         let text = '';
         const error = await (async () => {
           const stream = await client.chat.completions.create({
-            model: 'demo/text-1',
+            model: 'demo/slow-1',
             stream: true,
             messages: [{ role: 'user', content: 'count to 40' }],
           });
@@ -486,7 +488,7 @@ for (const transport of SITE_TRANSPORTS) {
           `the stream ended silently after ${JSON.stringify(text)}`,
         );
         assert.equal(error.type, 'server_error');
-        assert.match(text, /^\[text-1\] /, 'streaming had begun');
+        assert.match(text, /^\[slow-1\] /, 'streaming had begun');
         assert.doesNotMatch(text, /40$/);
         await assertStillServing(stack, 'openai');
       });
@@ -497,7 +499,7 @@ for (const transport of SITE_TRANSPORTS) {
         const types: string[] = [];
         const error = await (async () => {
           const stream = await client.responses.create({
-            model: 'demo/text-1',
+            model: 'demo/slow-1',
             stream: true,
             input: 'count to 40',
           });
@@ -513,7 +515,7 @@ for (const transport of SITE_TRANSPORTS) {
         await stack.setFaults({ midStreamDisconnect: 1 });
         let text = '';
         const stream = client.messages.stream({
-          model: 'demo/text-1',
+          model: 'demo/slow-1',
           max_tokens: 256,
           messages: [{ role: 'user', content: 'count to 40' }],
         });
@@ -529,7 +531,7 @@ for (const transport of SITE_TRANSPORTS) {
         assert.equal(body.type, 'error');
         assert.equal(body.error?.type, 'api_error');
         assert.equal(typeof body.error?.message, 'string');
-        assert.match(text, /^\[text-1\] /, 'streaming had begun');
+        assert.match(text, /^\[slow-1\] /, 'streaming had begun');
         await assertStillServing(stack, 'anthropic');
       });
 
@@ -539,7 +541,11 @@ for (const transport of SITE_TRANSPORTS) {
           method: 'POST',
           headers: { ...authHeaders('openai', stack.key), 'content-type': 'application/json' },
           body: JSON.stringify(
-            chatBody('openai', { stream: true, messages: [{ role: 'user', content: 'count to 40' }] }),
+            chatBody('openai', {
+              model: 'demo/slow-1',
+              stream: true,
+              messages: [{ role: 'user', content: 'count to 40' }],
+            }),
           ),
         });
         const frames = (await openai.text()).split('\n\n').filter((frame) => frame.includes('"error"'));
