@@ -14,7 +14,7 @@ for (const transport of SITE_TRANSPORTS) {
     let stack: Stack;
     let client: OpenAI;
     before(async () => {
-      stack = await startStack({ demo: { slowWordDelayMs: 40 }, site: transport.site });
+      stack = await startStack({ demo: { slowWordDelayMs: 200 }, site: transport.site });
       client = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
     });
     after(() => stack.close());

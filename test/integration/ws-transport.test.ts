@@ -22,7 +22,7 @@ for (const transport of SITE_TRANSPORTS) {
     let openai: OpenAI;
     let anthropic: Anthropic;
     before(async () => {
-      stack = await startStack({ streaming: 'ws', demo: { slowWordDelayMs: 40 }, site: transport.site });
+      stack = await startStack({ streaming: 'ws', demo: { slowWordDelayMs: 200 }, site: transport.site });
       openai = new OpenAI({ baseURL: stack.openaiBaseUrl, apiKey: stack.key, maxRetries: 0 });
       anthropic = new Anthropic({ baseURL: stack.url, apiKey: stack.key, maxRetries: 0 });
     });

@@ -176,7 +176,12 @@ export class DemoUiSite implements Site {
     reading: ReplyReading | undefined,
     clean: boolean,
   ): Promise<void> {
-    let stopped = clean || lease.dead || (await ui.stop().catch(() => false));
+    let stopped = clean || lease.dead;
+    // No stop button in sight does not prove the generation ended (the app may not show it yet,
+    // or lost it): with a known message, the API stop below makes sure.
+    if (!stopped && (await ui.isStopVisible().catch(() => false))) {
+      stopped = await ui.stop().catch(() => false);
+    }
     const messageId = reading?.messageId();
     if (!stopped && messageId) {
       await ui.stopThroughApi(messageId).catch(() => undefined);
