@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { BASE_CHROMIUM_ARGS } from '../../src/transports/browser/chromium-args.ts';
 import { eventually, type Stack, startStack } from '../support/start-stack.ts';
 
 const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -66,14 +67,7 @@ describe('admin dashboard in real Chromium', { timeout: 120_000 }, () => {
       chromium.launch({
         executablePath: CHROME_PATH,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-sync',
-        ],
+        args: BASE_CHROMIUM_ARGS,
       }),
     ]);
     context = await browser.newContext({ viewport: { width: WIDTHS.desktop, height: 900 } });

@@ -40,7 +40,9 @@ describe('admission: fair queue on a one-slot account', () => {
 
   test('B’s single request starts within the next slot after A’s 20', async () => {
     const queued = () => stack.gateway.admission?.snapshot().accounts['demo:default']?.queued ?? 0;
-    const a = Array.from({ length: 20 }, (_, i) => chat(stack, TEST_KEY, `fair-A-${i}`));
+    // slow-1 (15 ms a word): each of A's turns holds the slot long enough for B to be seen queued
+    // (text-1's ~50 ms turns left a window the 25 ms poll could miss on a loaded machine).
+    const a = Array.from({ length: 20 }, (_, i) => chat(stack, TEST_KEY, `fair-A-${i}`, {}, 'demo/slow-1'));
     await eventually(async () => queued() >= 19 || undefined);
     const b = chat(stack, SECOND_KEY, 'fair-B-0');
     const account = () => stack.gateway.admission?.snapshot().accounts['demo:default'];
