@@ -29,7 +29,7 @@ import {
   type SiteTurn,
 } from '../src/site-contract/site.ts';
 import { HealthBook } from '../src/sites/pool/health-book.ts';
-import { POOL_DEFAULTS, type PoolSettings } from '../src/sites/pool/pool-config.ts';
+import { healthPolicyOf, POOL_DEFAULTS, type PoolSettings } from '../src/sites/pool/pool-config.ts';
 import type { PoolMember } from '../src/sites/pool/pool-member.ts';
 import { PooledSite } from '../src/sites/pool/pooled-site.ts';
 import type { Strategy } from '../src/sites/pool/select-account.ts';
@@ -113,14 +113,7 @@ function pool(sites: FakeSite[], logger: Logger, settings: Partial<PoolSettings>
   const health = new HealthBook({
     siteId: 'bench',
     logger,
-    policy: {
-      backoffMinMs: s.backoffMinMs,
-      backoffMaxMs: s.backoffMaxMs,
-      transientFailures: s.transientFailures,
-      transientWindowMs: s.transientWindowSeconds * 1000,
-      transientCooldownMs: s.transientCooldownSeconds * 1000,
-      jitter: 0.2,
-    },
+    policy: healthPolicyOf(s),
   });
   const pooled = new PooledSite({ id: 'bench', capabilities: CAPABILITIES, settings: s, health, logger });
   for (const site of sites) pooled.add(member(site));

@@ -13,10 +13,15 @@ export const RANGES: Record<OverviewRange, { label: string; bucketMs: number; sp
 
 export function overviewCharts(series: UsageSeries, range: OverviewRange): SafeHtml {
   const x = series.buckets.map((bucket) => Date.parse(bucket.start) / 1000);
-  const pick = (
-    key: 'requests' | 'errors' | 'prompt_tokens' | 'completion_tokens' | 'ttft_p50_ms' | 'ttft_p95_ms',
-  ) => series.buckets.map((bucket) => bucket[key]);
-  const panel = (title: string, body: SafeHtml) => html`<div class="panel"><h2>${title}</h2>${body}</div>`;
+  type Key = 'requests' | 'errors' | 'prompt_tokens' | 'completion_tokens' | 'ttft_p50_ms' | 'ttft_p95_ms';
+  const pick = (key: Key) => series.buckets.map((bucket) => bucket[key]);
+  /** One panel with a two-line chart over the buckets. */
+  const linePanel = (title: string, id: string, alt: string, lines: Array<[label: string, key: Key]>) =>
+    html`<div class="panel"><h2>${title}</h2>${chart(
+      id,
+      { kind: 'line', x, series: lines.map(([label, key]) => ({ label, values: pick(key) })) },
+      alt,
+    )}</div>`;
   const tabs = (Object.keys(RANGES) as OverviewRange[]).map(
     (key) =>
       html`<a href="/admin?range=${key}"${key === range ? html` aria-current="page"` : ''}>${RANGES[key].label}</a>`,
@@ -24,51 +29,18 @@ export function overviewCharts(series: UsageSeries, range: OverviewRange): SafeH
   return html`<section id="charts" data-testid="charts">
   <div class="row spread" style="margin-bottom:0.75rem"><h2 style="margin:0">Traffic <span class="muted" style="font-weight:400">(UTC)</span></h2><nav class="tabs" aria-label="Range">${tabs}</nav></div>
   <div class="grid-3">
-    ${panel(
-      'Requests and errors',
-      chart(
-        'chart-requests',
-        {
-          kind: 'line',
-          x,
-          series: [
-            { label: 'Requests', values: pick('requests') },
-            { label: 'Errors', values: pick('errors') },
-          ],
-        },
-        'Requests and errors over time',
-      ),
-    )}
-    ${panel(
-      'Tokens',
-      chart(
-        'chart-tokens',
-        {
-          kind: 'line',
-          x,
-          series: [
-            { label: 'Prompt', values: pick('prompt_tokens') },
-            { label: 'Completion', values: pick('completion_tokens') },
-          ],
-        },
-        'Tokens over time',
-      ),
-    )}
-    ${panel(
-      'Time to first token (ms)',
-      chart(
-        'chart-ttft',
-        {
-          kind: 'line',
-          x,
-          series: [
-            { label: 'p50', values: pick('ttft_p50_ms') },
-            { label: 'p95', values: pick('ttft_p95_ms') },
-          ],
-        },
-        'TTFT p50 and p95 over time',
-      ),
-    )}
+    ${linePanel('Requests and errors', 'chart-requests', 'Requests and errors over time', [
+      ['Requests', 'requests'],
+      ['Errors', 'errors'],
+    ])}
+    ${linePanel('Tokens', 'chart-tokens', 'Tokens over time', [
+      ['Prompt', 'prompt_tokens'],
+      ['Completion', 'completion_tokens'],
+    ])}
+    ${linePanel('Time to first token (ms)', 'chart-ttft', 'TTFT p50 and p95 over time', [
+      ['p50', 'ttft_p50_ms'],
+      ['p95', 'ttft_p95_ms'],
+    ])}
   </div>
 </section>`;
 }

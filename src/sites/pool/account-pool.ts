@@ -5,6 +5,7 @@ import type { EmbedDemoSite, SiteCreateContext, SiteDescriptor } from '../kit/si
 import { WHOLE_ACCOUNT } from './account-health.ts';
 import { HealthBook, type HealthStore } from './health-book.ts';
 import {
+  healthPolicyOf,
   POOL_DEFAULTS,
   POOL_FIELDS,
   PoolAccountSchema,
@@ -76,14 +77,7 @@ export class AccountPool {
       siteId: options.config.id,
       store: options.healthStore,
       logger: options.logger,
-      policy: {
-        backoffMinMs: settings.backoffMinMs,
-        backoffMaxMs: settings.backoffMaxMs,
-        transientFailures: settings.transientFailures,
-        transientWindowMs: settings.transientWindowSeconds * 1000,
-        transientCooldownMs: settings.transientCooldownSeconds * 1000,
-        jitter: 0.2,
-      },
+      policy: healthPolicyOf(settings),
     });
     await health.sync();
     const stored = (await options.repository?.list(options.config.id)) ?? [];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProxyUrlSchema } from '../kit/proxy-url.ts';
+import type { HealthPolicy } from './account-health.ts';
 
 export { maskProxyUrl } from '../kit/proxy-url.ts';
 
@@ -73,3 +74,15 @@ export const PoolSettingsSchema = z
   .strict();
 export type PoolSettings = z.infer<typeof PoolSettingsSchema>;
 export const POOL_DEFAULTS: PoolSettings = PoolSettingsSchema.parse({});
+
+/** The health rules a pool's settings give (each account's back-off jittered by ±20 %). */
+export function healthPolicyOf(settings: PoolSettings): HealthPolicy {
+  return {
+    backoffMinMs: settings.backoffMinMs,
+    backoffMaxMs: settings.backoffMaxMs,
+    transientFailures: settings.transientFailures,
+    transientWindowMs: settings.transientWindowSeconds * 1000,
+    transientCooldownMs: settings.transientCooldownSeconds * 1000,
+    jitter: 0.2,
+  };
+}
